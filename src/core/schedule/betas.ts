@@ -1,0 +1,124 @@
+/**
+ * Noise schedules: the betas of DDPM and Sohl-Dickstein et al., and NCSN's sigmas.
+ *
+ * A beta schedule is a Float64Array of length T + 1 indexed by the step t in 1..T, with
+ * `beta[0] = 0` (there is no step 0). A sigma schedule is a Float64Array of length L with
+ * `sigmas[i - 1] = sigma_i`, strictly decreasing.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { checkInteger, checkNumber } from '../../_internal/validate.js';
+
+/** The largest T the schedules accept: enough for any paper's setting, small enough to allocate. */
+export const MAX_STEPS = 10_000_000;
+
+/**
+ * Linear betas (Ho et al. 2020, Section 4): beta_t = start + (end - start) (t - 1)/(T - 1),
+ * t = 1..T, taken as given (no rescaling by 1000/T).
+ *
+ * @param T - number of steps, an integer >= 1 (T = 1 gives beta_1 = start)
+ * @param start - beta_1, in (0, 1)
+ * @param end - beta_T, in (0, 1)
+ * @returns Float64Array of length T + 1 with beta[0] = 0
+ * @example
+ * const beta = linearBetas(1000);
+ * beta[1]; // returns 1e-4
+ * beta[1000]; // returns ~0.02
+ * @see proofs/schedule/betas.md
+ */
+export function linearBetas(T: number, start = 1e-4, end = 0.02): Float64Array {
+  const api = 'schedule.linearBetas';
+  checkInteger(api, 'T', T, 1, MAX_STEPS);
+  checkNumber(api, 'start', start, { min: 0, max: 1 });
+  checkNumber(api, 'end', end, { min: 0, max: 1 });
+  const beta = new Float64Array(T + 1);
+  const delta = end - start;
+  for (let t = 1; t <= T; t++) {
+    // Written as start + delta * fraction (as numpy.linspace does) so both ends are exact.
+    beta[t] = T === 1 ? start : t === T ? end : start + (delta * (t - 1)) / (T - 1);
+  }
+  return beta;
+}
+
+/**
+ * Cosine betas (Nichol and Dhariwal 2021, Eq. 17):
+ * alphaBar(t) = f(t)/f(0), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), and
+ * beta_t = min(1 - alphaBar(t)/alphaBar(t - 1), maxBeta).
+ *
+ * Evaluated without cancellation: with a = theta(t - 1), b = theta(t),
+ * 1 - cos^2 b / cos^2 a = sin(a + b) sin(b - a) / cos^2 a, exact to a few ulps even where
+ * beta_t is tiny (the naive 1 - ratio loses log10(1/beta_t) digits).
+ *
+ * @param T - number of steps, an integer >= 1
+ * @param s - the offset s >= 0 that keeps beta_1 from vanishing (0.008 in the paper)
+ * @param maxBeta - the clip in (0, 1] (0.999 in the paper: avoids beta_T = 1)
+ * @returns Float64Array of length T + 1 with beta[0] = 0
+ * @example
+ * const beta = cosineBetas(1000);
+ * beta[1000]; // returns 0.999
+ * @see proofs/schedule/betas.md
+ */
+export function cosineBetas(T: number, s = 0.008, maxBeta = 0.999): Float64Array {
+  const api = 'schedule.cosineBetas';
+  checkInteger(api, 'T', T, 1, MAX_STEPS);
+  checkNumber(api, 's', s, { min: 0, minClosed: true, max: 1 });
+  checkNumber(api, 'maxBeta', maxBeta, { min: 0, max: 1, maxClosed: true });
+  const beta = new Float64Array(T + 1);
+  const theta = (t: number) => (((t / T + s) / (1 + s)) * Math.PI) / 2;
+  for (let t = 1; t <= T; t++) {
+    const a = theta(t - 1);
+    const b = theta(t);
+    const cosA = Math.cos(a);
+    // At t = T, b = pi/2 and cos b = 0 up to rounding: beta = 1, clipped to maxBeta.
+    const raw = (Math.sin(a + b) * Math.sin(b - a)) / (cosA * cosA);
+    beta[t] = Math.min(raw, maxBeta);
+  }
+  return beta;
+}
+
+/**
+ * Sohl-Dickstein et al. (2015, Section 2.4.1 and Appendix) erasure schedule
+ * beta_t = 1/(T - t + 1): each step erases a constant fraction of the remaining signal,
+ * so that alphaBar_t = 1 - t/T exactly and beta_T = 1.
+ *
+ * @param T - number of steps, an integer >= 1
+ * @returns Float64Array of length T + 1 with beta[0] = 0 and beta[T] = 1
+ * @example
+ * erasureBetas(4); // returns Float64Array [0, 0.25, 1/3, 0.5, 1]
+ * @see proofs/schedule/betas.md
+ */
+export function erasureBetas(T: number): Float64Array {
+  checkInteger('schedule.erasureBetas', 'T', T, 1, MAX_STEPS);
+  const beta = new Float64Array(T + 1);
+  for (let t = 1; t <= T; t++) beta[t] = 1 / (T - t + 1);
+  return beta;
+}
+
+/**
+ * NCSN's geometric noise levels (Song and Ermon 2019, Section 4.2):
+ * sigma_i = sigmaMax (sigmaMin/sigmaMax)^((i - 1)/(L - 1)), i = 1..L, so that
+ * sigma_1 = sigmaMax > ... > sigma_L = sigmaMin with a constant ratio.
+ *
+ * @param sigmaMax - sigma_1 > sigmaMin
+ * @param sigmaMin - sigma_L > 0
+ * @param L - number of levels, an integer >= 2
+ * @returns Float64Array of length L with sigmas[i - 1] = sigma_i, both ends exact
+ * @example
+ * geometricSigmas(1, 0.01, 10)[9]; // returns 0.01
+ * @see proofs/schedule/betas.md
+ */
+export function geometricSigmas(sigmaMax: number, sigmaMin: number, L: number): Float64Array {
+  const api = 'schedule.geometricSigmas';
+  checkNumber(api, 'sigmaMax', sigmaMax, { min: 0 });
+  checkNumber(api, 'sigmaMin', sigmaMin, { min: 0 });
+  checkInteger(api, 'L', L, 2, MAX_STEPS);
+  if (!(sigmaMin < sigmaMax)) {
+    throw new InvalidArgumentError(api, 'sigmaMin', `a number below sigmaMax = ${sigmaMax}`, sigmaMin);
+  }
+  const logMax = Math.log(sigmaMax);
+  const logRatio = Math.log(sigmaMin) - logMax;
+  const sigmas = new Float64Array(L);
+  for (let i = 1; i <= L; i++) {
+    sigmas[i - 1] = i === 1 ? sigmaMax : i === L ? sigmaMin : Math.exp(logMax + (logRatio * (i - 1)) / (L - 1));
+  }
+  return sigmas;
+}

@@ -1,0 +1,163 @@
+/**
+ * Every quantity of a discrete-time Gaussian diffusion derived once from its betas.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { checkFloat64Array } from '../../_internal/validate.js';
+import { MAX_STEPS } from './betas.js';
+
+/**
+ * A DDPM schedule: arrays of length T + 1 indexed by the step t in 1..T, with the value
+ * at t = 0 given by its limit (alphaBar_0 = 1, beta_0 = 0). Built by `fromBetas`; the
+ * arrays are shared and must not be written to.
+ */
+export interface Schedule {
+  /** Number of steps T. */
+  readonly T: number;
+  /** beta_t, the variance of step t. */
+  readonly beta: Float64Array;
+  /** alpha_t = 1 - beta_t. */
+  readonly alpha: Float64Array;
+  /** log alpha_t = log1p(-beta_t). */
+  readonly logAlpha: Float64Array;
+  /** log alphaBar_t = sum_{s<=t} log alpha_s (compensated sum). */
+  readonly logAlphaBar: Float64Array;
+  /** alphaBar_t = prod_{s<=t} alpha_s = exp(log alphaBar_t). */
+  readonly alphaBar: Float64Array;
+  /** 1 - alphaBar_t = -expm1(log alphaBar_t), accurate when alphaBar_t is near 1. */
+  readonly oneMinusAlphaBar: Float64Array;
+  /** sqrt(alphaBar_t) = exp(log alphaBar_t / 2) (no underflow where alphaBar_t does). */
+  readonly sqrtAlphaBar: Float64Array;
+  /** sqrt(1 - alphaBar_t). */
+  readonly sqrtOneMinusAlphaBar: Float64Array;
+  /** sqrt(1/alphaBar_t) = exp(-log alphaBar_t / 2): used by x0 = (x_t - sqrt(1 - alphaBar) eps)/sqrt(alphaBar). */
+  readonly sqrtRecipAlphaBar: Float64Array;
+  /** sqrt(1/alphaBar_t - 1) = sqrt(expm1(-log alphaBar_t)). */
+  readonly sqrtRecipM1AlphaBar: Float64Array;
+  /** beta-tilde_t = beta_t (1 - alphaBar_{t-1})/(1 - alphaBar_t), the posterior variance (0 at t = 1). */
+  readonly posteriorVariance: Float64Array;
+  /** log beta-tilde_t with t = 1 replaced by t = 2 (beta-tilde_1 = 0), as improved-diffusion clips it. */
+  readonly posteriorLogVarianceClipped: Float64Array;
+  /** sqrt(alphaBar_{t-1}) beta_t / (1 - alphaBar_t): the coefficient of x_0 in mu-tilde_t. */
+  readonly posteriorMeanCoef1: Float64Array;
+  /** sqrt(alpha_t) (1 - alphaBar_{t-1}) / (1 - alphaBar_t): the coefficient of x_t in mu-tilde_t. */
+  readonly posteriorMeanCoef2: Float64Array;
+}
+
+/**
+ * Derives every DDPM quantity from beta_1..beta_T (Ho et al. 2020, Eqs. 4, 6, 7).
+ *
+ * alphaBar_t is computed as exp(sum_{s<=t} log1p(-beta_s)) with a compensated (Neumaier)
+ * sum, so its relative error stays within a few ulps times (1 + |log alphaBar_t|) for any
+ * T (the product form accumulates t roundings); 1 - alphaBar_t uses expm1, so it keeps
+ * full relative precision at small t where alphaBar_t is close to 1.
+ *
+ * @param betas - Float64Array of length T + 1 with betas[0] = 0 and betas[t] in (0, 1] for
+ *   t = 1..T (beta_T = 1 is allowed: the erasure schedule ends there, alphaBar_T = 0)
+ * @returns the frozen Schedule record
+ * @throws InvalidArgumentError when `betas` is not a Float64Array, has length < 2,
+ *   betas[0] != 0, or a beta_t is outside (0, 1]
+ * @example
+ * const s = fromBetas(linearBetas(1000));
+ * s.alphaBar[1000]; // returns ~4.04e-5
+ * @see proofs/schedule/from-betas.md
+ */
+export function fromBetas(betas: Float64Array): Schedule {
+  const api = 'schedule.fromBetas';
+  checkFloat64Array(api, 'betas', betas);
+  if (betas.length < 2 || betas.length > MAX_STEPS + 1) {
+    throw new InvalidArgumentError(api, 'betas', `length T + 1 in 2..${MAX_STEPS + 1} (index 0 unused)`, `length ${betas.length}`);
+  }
+  if (betas[0] !== 0) {
+    throw new InvalidArgumentError(api, 'betas', 'betas[0] = 0 (there is no step 0; the schedule is indexed by t = 1..T)', betas[0]);
+  }
+  const T = betas.length - 1;
+  for (let t = 1; t <= T; t++) {
+    const b = betas[t]!;
+    if (!(b > 0 && b <= 1)) {
+      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1] for t = 1..T', `${b} at t = ${t}`);
+    }
+  }
+  const n = T + 1;
+  const beta = Float64Array.from(betas);
+  const alpha = new Float64Array(n);
+  const logAlpha = new Float64Array(n);
+  const logAlphaBar = new Float64Array(n);
+  const alphaBar = new Float64Array(n);
+  const oneMinusAlphaBar = new Float64Array(n);
+  const sqrtAlphaBar = new Float64Array(n);
+  const sqrtOneMinusAlphaBar = new Float64Array(n);
+  const sqrtRecipAlphaBar = new Float64Array(n);
+  const sqrtRecipM1AlphaBar = new Float64Array(n);
+  const posteriorVariance = new Float64Array(n);
+  const posteriorLogVarianceClipped = new Float64Array(n);
+  const posteriorMeanCoef1 = new Float64Array(n);
+  const posteriorMeanCoef2 = new Float64Array(n);
+
+  alpha[0] = 1;
+  alphaBar[0] = 1;
+  sqrtAlphaBar[0] = 1;
+  sqrtRecipAlphaBar[0] = 1;
+  // Neumaier's compensated running sum of log alpha_s: sum + comp carries the error.
+  let sum = 0;
+  let comp = 0;
+  for (let t = 1; t <= T; t++) {
+    const b = beta[t]!;
+    alpha[t] = 1 - b;
+    const la = Math.log1p(-b); // -Infinity at beta = 1
+    logAlpha[t] = la;
+    const next = sum + la;
+    if (Number.isFinite(next)) {
+      comp += Math.abs(sum) >= Math.abs(la) ? sum - next + la : la - next + sum;
+    }
+    sum = next;
+    const logAB = Number.isFinite(sum) ? sum + comp : sum;
+    logAlphaBar[t] = logAB;
+    alphaBar[t] = Math.exp(logAB);
+    oneMinusAlphaBar[t] = -Math.expm1(logAB);
+    sqrtAlphaBar[t] = Math.exp(0.5 * logAB);
+    sqrtOneMinusAlphaBar[t] = Math.sqrt(oneMinusAlphaBar[t]!);
+    sqrtRecipAlphaBar[t] = Math.exp(-0.5 * logAB);
+    sqrtRecipM1AlphaBar[t] = Math.sqrt(Math.expm1(-logAB));
+  }
+  for (let t = 1; t <= T; t++) {
+    const b = beta[t]!;
+    const omPrev = oneMinusAlphaBar[t - 1]!; // 1 - alphaBar_{t-1}
+    const om = oneMinusAlphaBar[t]!; // 1 - alphaBar_t > 0 since beta_t > 0
+    posteriorVariance[t] = (b * omPrev) / om;
+    posteriorMeanCoef1[t] = (sqrtAlphaBar[t - 1]! * b) / om;
+    posteriorMeanCoef2[t] = (Math.sqrt(alpha[t]!) * omPrev) / om;
+  }
+  for (let t = 1; t <= T; t++) {
+    // beta-tilde_1 = 0: its log is clipped to beta-tilde_2 (or to log beta_1 when T = 1),
+    // the value improved-diffusion uses so that the decoder's variance stays finite.
+    const v = t === 1 ? (T >= 2 ? posteriorVariance[2]! : beta[1]!) : posteriorVariance[t]!;
+    posteriorLogVarianceClipped[t] = Math.log(v);
+  }
+  const schedule: Schedule = Object.freeze({
+    T,
+    beta,
+    alpha,
+    logAlpha,
+    logAlphaBar,
+    alphaBar,
+    oneMinusAlphaBar,
+    sqrtAlphaBar,
+    sqrtOneMinusAlphaBar,
+    sqrtRecipAlphaBar,
+    sqrtRecipM1AlphaBar,
+    posteriorVariance,
+    posteriorLogVarianceClipped,
+    posteriorMeanCoef1,
+    posteriorMeanCoef2,
+  });
+  made.add(schedule);
+  return schedule;
+}
+
+/** Schedules built by `fromBetas`: only these are trusted by the other modules. */
+const made = new WeakSet<object>();
+
+/** True when `s` was built by `fromBetas` (its arrays are consistent by construction). */
+export function isSchedule(s: unknown): s is Schedule {
+  return typeof s === 'object' && s !== null && made.has(s);
+}
