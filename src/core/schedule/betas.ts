@@ -44,9 +44,16 @@ export function linearBetas(T: number, start = 1e-4, end = 0.02): Float64Array {
  * alphaBar(t) = f(t)/f(0), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), and
  * beta_t = min(1 - alphaBar(t)/alphaBar(t - 1), maxBeta).
  *
- * Evaluated without cancellation: with a = theta(t - 1), b = theta(t),
- * 1 - cos^2 b / cos^2 a = sin(a + b) sin(b - a) / cos^2 a, exact to a few ulps even where
- * beta_t is tiny (the naive 1 - ratio loses log10(1/beta_t) digits).
+ * Evaluated without cancellation, to a few ulps relative even where beta_t is tiny. With
+ * theta(t) = ((t/T + s)/(1 + s)) pi/2 and its complement phi(t) = pi/2 - theta(t) =
+ * (pi/2) (T - t)/(T (1 + s)),
+ *   beta_t = 1 - cos^2 theta(t)/cos^2 theta(t-1) = sin(theta(t-1) + theta(t)) sin(delta) / sin^2 phi(t-1),
+ * where delta = theta(t) - theta(t-1) = (pi/2)/(T (1 + s)) and cos theta(t-1) = sin phi(t-1).
+ * Every angle is formed directly from integers (never as a difference of rounded angles),
+ * and sin(theta(t-1) + theta(t)) is evaluated as sin(phi(t-1) + phi(t)) when that sum is
+ * the smaller of the two (they add to pi), so each sine has an argument in [0, pi/2] where
+ * it is well conditioned. The naive 1 - ratio loses log10(1/beta_t) digits; the difference
+ * of rounded angles b - a would lose log10(theta/delta), up to T digits' worth of ulps.
  *
  * @param T - number of steps, an integer >= 1
  * @param s - the offset s >= 0 that keeps beta_1 from vanishing (0.008 in the paper)
@@ -63,13 +70,16 @@ export function cosineBetas(T: number, s = 0.008, maxBeta = 0.999): Float64Array
   checkNumber(api, 's', s, { min: 0, minClosed: true, max: 1 });
   checkNumber(api, 'maxBeta', maxBeta, { min: 0, max: 1, maxClosed: true });
   const beta = new Float64Array(T + 1);
-  const theta = (t: number) => (((t / T + s) / (1 + s)) * Math.PI) / 2;
+  // Angles in units of (pi/2)/(T (1 + s)): phi(t) = (T - t) u, theta(t-1) + theta(t) = (2t - 1 + 2sT) u.
+  const unit = Math.PI / 2 / (T * (1 + s));
+  const sinDelta = Math.sin(unit); // delta = theta(t) - theta(t-1) = unit, exactly in exact arithmetic
   for (let t = 1; t <= T; t++) {
-    const a = theta(t - 1);
-    const b = theta(t);
-    const cosA = Math.cos(a);
-    // At t = T, b = pi/2 and cos b = 0 up to rounding: beta = 1, clipped to maxBeta.
-    const raw = (Math.sin(a + b) * Math.sin(b - a)) / (cosA * cosA);
+    const sinPhiPrev = Math.sin((T - t + 1) * unit); // cos theta(t-1)
+    const thetaSum = (2 * t - 1 + 2 * s * T) * unit; // theta(t-1) + theta(t)
+    const phiSum = (2 * (T - t) + 1) * unit; // phi(t-1) + phi(t) = pi - thetaSum
+    const sinSum = Math.sin(Math.min(thetaSum, phiSum));
+    // At t = T, phi(T) = 0 and beta_T = 1 up to rounding: clipped to maxBeta.
+    const raw = (sinSum * sinDelta) / (sinPhiPrev * sinPhiPrev);
     beta[t] = Math.min(raw, maxBeta);
   }
   return beta;
@@ -78,7 +88,9 @@ export function cosineBetas(T: number, s = 0.008, maxBeta = 0.999): Float64Array
 /**
  * Sohl-Dickstein et al. (2015, Section 2.4.1 and Appendix) erasure schedule
  * beta_t = 1/(T - t + 1): each step erases a constant fraction of the remaining signal,
- * so that alphaBar_t = 1 - t/T exactly and beta_T = 1.
+ * so that alphaBar_t = prod_{s<=t} (T - s)/(T - s + 1) = 1 - t/T and beta_T = 1. It is the
+ * schedule of binomial diffusion; `fromBetas` rejects beta_T = 1 (alphaBar_T = 0 makes
+ * log alphaBar_T infinite), so a Gaussian DDPM uses its first T - 1 steps.
  *
  * @param T - number of steps, an integer >= 1
  * @returns Float64Array of length T + 1 with beta[0] = 0 and beta[T] = 1

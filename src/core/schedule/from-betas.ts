@@ -51,11 +51,13 @@ export interface Schedule {
  * T (the product form accumulates t roundings); 1 - alphaBar_t uses expm1, so it keeps
  * full relative precision at small t where alphaBar_t is close to 1.
  *
- * @param betas - Float64Array of length T + 1 with betas[0] = 0 and betas[t] in (0, 1] for
- *   t = 1..T (beta_T = 1 is allowed: the erasure schedule ends there, alphaBar_T = 0)
+ * @param betas - Float64Array of length T + 1 with betas[0] = 0 and betas[t] in (0, 1) for
+ *   t = 1..T. beta_t = 1 is rejected: it makes alphaBar_t = 0, where log alphaBar_t,
+ *   1/sqrt(alphaBar_t) and x_0 from eps are infinite (Sohl-Dickstein's erasure schedule
+ *   ends at beta_T = 1; it is meant for binomial diffusion, or drop its last step)
  * @returns the frozen Schedule record
  * @throws InvalidArgumentError when `betas` is not a Float64Array, has length < 2,
- *   betas[0] != 0, or a beta_t is outside (0, 1]
+ *   betas[0] != 0, or a beta_t is outside (0, 1)
  * @example
  * const s = fromBetas(linearBetas(1000));
  * s.alphaBar[1000]; // returns ~4.04e-5
@@ -73,8 +75,8 @@ export function fromBetas(betas: Float64Array): Schedule {
   const T = betas.length - 1;
   for (let t = 1; t <= T; t++) {
     const b = betas[t]!;
-    if (!(b > 0 && b <= 1)) {
-      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1] for t = 1..T', `${b} at t = ${t}`);
+    if (!(b > 0 && b < 1)) {
+      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1) for t = 1..T', `${b} at t = ${t}`);
     }
   }
   const n = T + 1;
@@ -103,14 +105,12 @@ export function fromBetas(betas: Float64Array): Schedule {
   for (let t = 1; t <= T; t++) {
     const b = beta[t]!;
     alpha[t] = 1 - b;
-    const la = Math.log1p(-b); // -Infinity at beta = 1
+    const la = Math.log1p(-b);
     logAlpha[t] = la;
     const next = sum + la;
-    if (Number.isFinite(next)) {
-      comp += Math.abs(sum) >= Math.abs(la) ? sum - next + la : la - next + sum;
-    }
+    comp += Math.abs(sum) >= Math.abs(la) ? sum - next + la : la - next + sum;
     sum = next;
-    const logAB = Number.isFinite(sum) ? sum + comp : sum;
+    const logAB = sum + comp;
     logAlphaBar[t] = logAB;
     alphaBar[t] = Math.exp(logAB);
     oneMinusAlphaBar[t] = -Math.expm1(logAB);

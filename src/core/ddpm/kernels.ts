@@ -1,0 +1,92 @@
+/**
+ * Raw kernels of the `ddpm` area, shared with `elbo` (not re-exported): plain loops over
+ * Float64Arrays in blocks of one step each (see `StepRows` in steps.ts). They do not
+ * validate; the public functions validate and then call them.
+ *
+ * @see proofs/ddpm/forward.md
+ * @see proofs/ddpm/reverse.md
+ */
+import type { Schedule } from '../schedule/from-betas.js';
+
+/**
+ * out = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps over `rows` blocks of `rowSize`
+ * values at steps `steps` (Ho et al. 2020, Eq. 4).
+ */
+export function qSampleInto(
+  out: Float64Array,
+  s: Schedule,
+  x0: Float64Array,
+  eps: Float64Array,
+  rows: number,
+  rowSize: number,
+  steps: Int32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const k = steps[r]!;
+    const a = s.sqrtAlphaBar[k]!;
+    const c = s.sqrtOneMinusAlphaBar[k]!;
+    const end = (r + 1) * rowSize;
+    for (let i = r * rowSize; i < end; i++) out[i] = a * x0[i]! + c * eps[i]!;
+  }
+}
+
+/**
+ * The coefficients of Eq. 11 at step t: mu_theta = a x_t - b eps with a = 1/sqrt(alpha_t)
+ * and b = beta_t / (sqrt(alpha_t) sqrt(1 - alphaBar_t)). Infinite where alpha_t = 0.
+ */
+export function epsMeanCoefficients(s: Schedule, t: number): { a: number; b: number } {
+  const sqrtAlpha = Math.sqrt(s.alpha[t]!);
+  return { a: 1 / sqrtAlpha, b: s.beta[t]! / (sqrtAlpha * s.sqrtOneMinusAlphaBar[t]!) };
+}
+
+/**
+ * The reverse-process mean from an eps prediction, and the predicted x_0, per block:
+ *
+ *     x0Pred = sqrt(1/alphaBar_t) x_t - sqrt(1/alphaBar_t - 1) eps,
+ *     mean   = (x_t - beta_t/sqrt(1 - alphaBar_t) eps)/sqrt(alpha_t)          (Eq. 11), or, with clip,
+ *     x0Pred = clip(x0Pred, -1, 1),  mean = mu-tilde_t(x0Pred, x_t)            (Eq. 7).
+ *
+ * `x0Pred` may be null when only the mean is needed (then the clip must be false).
+ */
+export function pMeanInto(
+  mean: Float64Array,
+  x0Pred: Float64Array | null,
+  s: Schedule,
+  xt: Float64Array,
+  eps: Float64Array,
+  rows: number,
+  rowSize: number,
+  steps: Int32Array,
+  clip: boolean,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const k = steps[r]!;
+    const start = r * rowSize;
+    const end = start + rowSize;
+    const recipSqrtAlphaBar = s.sqrtRecipAlphaBar[k]!;
+    const recipM1 = s.sqrtRecipM1AlphaBar[k]!;
+    if (clip && x0Pred !== null) {
+      const c1 = s.posteriorMeanCoef1[k]!;
+      const c2 = s.posteriorMeanCoef2[k]!;
+      for (let i = start; i < end; i++) {
+        const x = xt[i]!;
+        const raw = recipSqrtAlphaBar * x - recipM1 * eps[i]!;
+        const x0 = raw < -1 ? -1 : raw > 1 ? 1 : raw;
+        x0Pred[i] = x0;
+        mean[i] = c1 * x0 + c2 * x;
+      }
+      continue;
+    }
+    const { a, b } = epsMeanCoefficients(s, k);
+    if (x0Pred !== null) {
+      for (let i = start; i < end; i++) {
+        const x = xt[i]!;
+        const e = eps[i]!;
+        x0Pred[i] = recipSqrtAlphaBar * x - recipM1 * e;
+        mean[i] = a * x - b * e;
+      }
+    } else {
+      for (let i = start; i < end; i++) mean[i] = a * xt[i]! - b * eps[i]!;
+    }
+  }
+}
