@@ -35,6 +35,8 @@ export interface PlotOptions {
   readonly yRange?: readonly [number, number];
   /** Size of a font pixel in image pixels (default 2). */
   readonly fontScale?: number;
+  /** Where the legend of the named series goes (default 'top-right'). */
+  readonly legend?: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left' | 'none';
 }
 
 /** Colours for series without one: blue, orange, green, red, purple, brown (Tableau 10). */
@@ -58,7 +60,7 @@ const GLYPHS: Readonly<Record<string, readonly number[]>> = {
   U: [5, 5, 5, 5, 7], V: [5, 5, 5, 5, 2], W: [5, 5, 7, 7, 5], X: [5, 5, 2, 5, 5], Y: [5, 5, 2, 2, 2],
   Z: [7, 1, 2, 4, 7], '.': [0, 0, 0, 0, 2], '-': [0, 0, 7, 0, 0], '+': [0, 2, 7, 2, 0], '/': [1, 1, 2, 4, 4],
   '(': [1, 2, 2, 2, 1], ')': [4, 2, 2, 2, 4], '=': [0, 7, 0, 7, 0], ':': [0, 2, 0, 2, 0], ',': [0, 0, 0, 2, 4],
-  _: [0, 0, 0, 0, 7], '^': [2, 5, 0, 0, 0], '%': [5, 1, 2, 4, 5], '*': [0, 5, 2, 5, 0], ' ': [0, 0, 0, 0, 0],
+  _: [0, 0, 0, 0, 7], '<': [1, 2, 4, 2, 1], '>': [4, 2, 1, 2, 4], '^': [2, 5, 0, 0, 0], '%': [5, 1, 2, 4, 5], '*': [0, 5, 2, 5, 0], ' ': [0, 0, 0, 0, 0],
 };
 
 /** An RGB canvas with the few drawing primitives the plot needs. */
@@ -315,10 +317,15 @@ export function linePlot(series: readonly Series[], options: PlotOptions = {}): 
 
   // Legend, title and axis labels.
   const named = resolved.filter((s) => s.name !== '');
-  if (named.length > 0) {
+  const legend = options.legend ?? 'top-right';
+  if (!['top-right', 'top-left', 'bottom-right', 'bottom-left', 'none'].includes(legend)) {
+    throw new InvalidArgumentError(api, 'legend', "'top-right', 'top-left', 'bottom-right', 'bottom-left' or 'none'", legend);
+  }
+  if (named.length > 0 && legend !== 'none') {
     const lw = Math.max(...named.map((s) => textWidth(s.name, fs))) + 12 * fs;
-    const lx = left + pw - lw - 3 * fs;
-    let ly = top + 3 * fs;
+    const lh = named.length * (glyphH + 3 * fs) - 3 * fs;
+    const lx = legend.endsWith('right') ? left + pw - lw - 3 * fs : left + 4 * fs;
+    let ly = legend.startsWith('top') ? top + 3 * fs : top + ph - lh - 4 * fs;
     cv.rect(lx - 2 * fs, ly - 2 * fs, lw + 4 * fs, named.length * (glyphH + 3 * fs) + 2 * fs, [255, 255, 255]);
     for (const s of named) {
       cv.line(lx, ly + Math.floor(glyphH / 2), lx + 7 * fs, ly + Math.floor(glyphH / 2), s.color, 2);

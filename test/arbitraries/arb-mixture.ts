@@ -35,7 +35,7 @@ export interface MixtureCase {
 export function rotatedCovariance(lambda: readonly number[], angles: readonly number[]): number[][] {
   const d = lambda.length;
   // Q starts as I; each rotation mixes columns i and j.
-  const q = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+  const q: number[][] = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
   let a = 0;
   for (let i = 0; i < d; i++) {
     for (let j = i + 1; j < d; j++) {

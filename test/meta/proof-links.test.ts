@@ -124,7 +124,8 @@ describe('proofs <-> tests', () => {
 
   test('every property test names the claim it checks', () => {
     const orphans: string[] = [];
-    for (const file of testFiles) {
+    // This file's own comments mention test.prop; the meta tests check no claim.
+    for (const file of testFiles.filter((f) => !rel(f).startsWith('test/meta/'))) {
       for (const name of propertyTestNames(readFileSync(file, 'utf8'))) {
         const m = /^([a-z0-9-]+(?:\/[a-z0-9-]+)+#[a-z0-9-]+):/.exec(name);
         if (!m || !claims.has(m[1]!)) orphans.push(`${rel(file)}: property '${name}' names no claim`);

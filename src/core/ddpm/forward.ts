@@ -74,13 +74,17 @@ export function qStep<S extends Steps>(s: Schedule, xPrev: Float64NdArray, t: S)
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4));
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const x = ndarray(new Float64Array([2]), [1]);
- * ddpm.qStepSample(s, x, 4, ndarray(new Float64Array([0.5]), [1])).get(0); // returns ~0.5
+ * ddpm.qStepSample(s, x, 3, ndarray(new Float64Array([0.5]), [1])).get(0); // returns ~1.7678 (= sqrt(0.5) 2 + sqrt(0.5) 0.5)
  * @see proofs/ddpm/forward.md (claim ddpm/forward#composition)
  */
 export function qStepSample(s: Schedule, xPrev: Float64NdArray, t: Steps, noise: Float64NdArray): Float64NdArray {
-  const api = 'ddpm.qStepSample';
+  return qStepSampleAs('ddpm.qStepSample', s, xPrev, t, noise);
+}
+
+/** `qStepSample` reporting errors as `api`. */
+function qStepSampleAs(api: string, s: unknown, xPrev: unknown, t: unknown, noise: unknown): Float64NdArray {
   const sch = checkSchedule(api, 's', s);
   const x = checkLike(api, 'xPrev', xPrev);
   const plan = checkSteps(api, 't', t, sch, x.shape);
@@ -118,7 +122,7 @@ export function qStepSampleWithKey(s: Schedule, xPrev: Float64NdArray, t: Steps,
   const api = 'ddpm.qStepSampleWithKey';
   const x = checkLike(api, 'xPrev', xPrev);
   const k = checkKey(api, 'key', key);
-  return qStepSample(s, xPrev, t, normal(k, x.shape.slice()));
+  return qStepSampleAs(api, s, xPrev, t, normal(k, x.shape.slice()));
 }
 
 /**
@@ -134,7 +138,7 @@ export function qStepSampleWithKey(s: Schedule, xPrev: Float64NdArray, t: Steps,
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4));
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * ddpm.q(s, ndarray(new Float64Array([2]), [1]), 1).variance; // returns ~0.25
  * @see proofs/ddpm/forward.md (claim ddpm/forward#composition)
  */
@@ -171,13 +175,17 @@ export function q<S extends Steps>(s: Schedule, x0: Float64NdArray, t: S): Margi
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4));
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const x0 = ndarray(new Float64Array([2]), [1]);
  * ddpm.qSample(s, x0, 3, ndarray(new Float64Array([1]), [1])).get(0); // returns ~1.866 (= 0.5 * 2 + sqrt(0.75))
  * @see proofs/ddpm/forward.md (claim ddpm/forward#composition)
  */
 export function qSample(s: Schedule, x0: Float64NdArray, t: Steps, noise: Float64NdArray): Float64NdArray {
-  const api = 'ddpm.qSample';
+  return qSampleAs('ddpm.qSample', s, x0, t, noise);
+}
+
+/** `qSample` reporting errors as `api`. */
+function qSampleAs(api: string, s: unknown, x0: unknown, t: unknown, noise: unknown): Float64NdArray {
   const sch = checkSchedule(api, 's', s);
   const x = checkLike(api, 'x0', x0);
   const plan = checkSteps(api, 't', t, sch, x.shape);
@@ -208,5 +216,5 @@ export function qSampleWithKey(s: Schedule, x0: Float64NdArray, t: Steps, key: K
   const api = 'ddpm.qSampleWithKey';
   const x = checkLike(api, 'x0', x0);
   const k = checkKey(api, 'key', key);
-  return qSample(s, x0, t, normal(k, x.shape.slice()));
+  return qSampleAs(api, s, x0, t, normal(k, x.shape.slice()));
 }

@@ -32,7 +32,7 @@ export function qSampleInto(
 
 /**
  * The coefficients of Eq. 11 at step t: mu_theta = a x_t - b eps with a = 1/sqrt(alpha_t)
- * and b = beta_t / (sqrt(alpha_t) sqrt(1 - alphaBar_t)). Infinite where alpha_t = 0.
+ * and b = beta_t / (sqrt(alpha_t) sqrt(1 - alphaBar_t)) (finite: fromBetas keeps beta_t < 1).
  */
 export function epsMeanCoefficients(s: Schedule, t: number): { a: number; b: number } {
   const sqrtAlpha = Math.sqrt(s.alpha[t]!);

@@ -26,13 +26,13 @@ import { checkFiniteResult, checkInvertible, checkLike, checkSteps, like, type S
  * @param t - the step: an integer in 1..T, or one per example along the leading axis
  * @param eps - eps, a float64 ndarray of the shape of x_t, finite values
  * @returns x_0, a new array of the shape of x_t
- * @throws InvalidArgumentError where alphaBar_t = 0 (x_0 is then undefined: x_t holds no
- *   trace of it), for invalid arguments, or when the result overflows; ShapeError for
- *   mismatched shapes
+ * @throws InvalidArgumentError where 1/sqrt(alphaBar_t) is not finite (alphaBar_t underflows
+ *   to 0 for very long or very noisy schedules: x_t then holds no usable trace of x_0),
+ *   for invalid arguments, or when the result overflows; ShapeError for mismatched shapes
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4)); // alphaBar_t = 1 - t/4
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const xt = ndarray(new Float64Array([1]), [1]);
  * ddpm.x0FromEps(s, xt, 3, ndarray(new Float64Array([0]), [1])).get(0); // returns ~2 (= 1/sqrt(0.25))
  * @see proofs/ddpm/parameterization.md (claim ddpm/parameterization#round-trip)
@@ -62,8 +62,8 @@ export function x0FromEps(s: Schedule, xt: Float64NdArray, t: Steps, eps: Float6
  *
  *     eps = (x_t - sqrt(alphaBar_t) x_0) / sqrt(1 - alphaBar_t).
  *
- * Defined at every step (1 - alphaBar_t >= beta_1 > 0), including alphaBar_t = 0 where
- * eps = x_t.
+ * Defined at every step (1 - alphaBar_t >= beta_1 > 0), including where alphaBar_t
+ * underflows to 0 (then eps = x_t).
  *
  * @param s - the schedule (from `schedule.fromBetas`)
  * @param xt - x_t, a float64 ndarray, finite values
@@ -74,7 +74,7 @@ export function x0FromEps(s: Schedule, xt: Float64NdArray, t: Steps, eps: Float6
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4)); // alphaBar_2 = 0.5
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_2 = 0.5
  * const x0 = ndarray(new Float64Array([1]), [1]);
  * const xt = ndarray(new Float64Array([Math.SQRT1_2]), [1]);
  * ddpm.epsFromX0(s, xt, 2, x0).get(0); // returns ~0
@@ -114,7 +114,7 @@ export function epsFromX0(s: Schedule, xt: Float64NdArray, t: Steps, x0: Float64
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4)); // 1 - alphaBar_1 = 0.25
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, 1 - alphaBar_1 = 0.25
  * ddpm.scoreFromEps(s, 1, ndarray(new Float64Array([1]), [1])).get(0); // returns ~-2
  * @see proofs/ddpm/parameterization.md (claim ddpm/parameterization#score)
  */
@@ -147,7 +147,7 @@ export function scoreFromEps(s: Schedule, t: Steps, eps: Float64NdArray): Float6
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4)); // 1 - alphaBar_1 = 0.25
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, 1 - alphaBar_1 = 0.25
  * ddpm.epsFromScore(s, 1, ndarray(new Float64Array([-2]), [1])).get(0); // returns ~1
  * @see proofs/ddpm/parameterization.md (claim ddpm/parameterization#score)
  */

@@ -41,7 +41,7 @@ export interface PosteriorGaussian<S extends Steps> {
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4)); // alphaBar_t = 1 - t/4
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const x = ndarray(new Float64Array([1]), [1]);
  * ddpm.posterior(s, x, x, 2).variance; // returns ~0.16667 (= (1/4)/(1/2) * 1/3)
  * @see proofs/ddpm/posterior.md (claim ddpm/posterior#bayes)

@@ -94,13 +94,13 @@ function meanAndX0(api: string, sch: Schedule, xt: Float64Array, eps: Float64Arr
  * @param variance - 'fixedSmall' (beta-tilde_t) or 'fixedLarge' (beta_t)
  * @param options - `{ clipDenoised }`: clip x0Pred to [-1, 1] and take the mean through the posterior
  * @returns `{ mean, variance, logVariance, x0Pred }`
- * @throws InvalidArgumentError where alphaBar_t = 0 (mu_theta divides by sqrt(alpha_t) and
- *   x0Pred by sqrt(alphaBar_t)), for invalid arguments or results that overflow;
- *   ShapeError for mismatched shapes
+ * @throws InvalidArgumentError where 1/sqrt(alphaBar_t) is not finite (x0Pred divides by
+ *   sqrt(alphaBar_t), which underflows for very long or very noisy schedules), for invalid
+ *   arguments or results that overflow; ShapeError for mismatched shapes
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4));
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const xt = ndarray(new Float64Array([1]), [1]);
  * const eps = ndarray(new Float64Array([0]), [1]);
  * ddpm.pMeanVariance(s, xt, 2, eps, 'fixedLarge').mean.get(0); // returns ~1.2247 (= 1/sqrt(2/3))
@@ -145,7 +145,7 @@ export function pMeanVariance<S extends Steps>(
  * @example
  * import { ddpm, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';
- * const s = schedule.fromBetas(schedule.erasureBetas(4));
+ * const s = schedule.fromBetas(schedule.erasureBetas(4).slice(0, 4)); // T = 3, alphaBar_t = 1 - t/4
  * const one = ndarray(new Float64Array([1]), [1]);
  * const zero = ndarray(new Float64Array([0]), [1]);
  * ddpm.ancestralStep(s, one, 1, zero, 'fixedSmall', one).x.get(0); // returns ~1.1547 (= 1/sqrt(3/4), no noise at t = 1)
@@ -160,7 +160,20 @@ export function ancestralStep(
   noise: Float64NdArray,
   options?: ReverseOptions,
 ): { x: Float64NdArray; xMean: Float64NdArray } {
-  const api = 'ddpm.ancestralStep';
+  return ancestralStepAs('ddpm.ancestralStep', s, xt, t, epsPred, variance, noise, options);
+}
+
+/** `ancestralStep` reporting errors as `api`. */
+function ancestralStepAs(
+  api: string,
+  s: unknown,
+  xt: unknown,
+  t: unknown,
+  epsPred: unknown,
+  variance: unknown,
+  noise: unknown,
+  options: unknown,
+): { x: Float64NdArray; xMean: Float64NdArray } {
   const { sch, x, plan, e, kind, clipDenoised } = prepare(api, s, xt, t, epsPred, variance, options);
   const z = checkLike(api, 'noise', noise, 'xt', x);
   const { mean } = meanAndX0(api, sch, x.data, e.data, plan, clipDenoised);
@@ -209,5 +222,5 @@ export function ancestralStepWithKey(
   const api = 'ddpm.ancestralStepWithKey';
   const x = checkLike(api, 'xt', xt);
   const k = checkKey(api, 'key', key);
-  return ancestralStep(s, xt, t, epsPred, variance, normal(k, x.shape.slice()), options);
+  return ancestralStepAs(api, s, xt, t, epsPred, variance, normal(k, x.shape.slice()), options);
 }

@@ -149,8 +149,9 @@ export function checkReverseOptions(api: string, options: unknown): { clipDenois
 
 /**
  * Throws unless sqrt(1/alphaBar_t) is finite at every step of the plan: x_0 from x_t is
- * undefined where alphaBar_t = 0 (the erasure schedule at t = T, any step after a beta of
- * 1) or where 1/sqrt(alphaBar_t) overflows float64 (alphaBar_t < 1e-616).
+ * undefined where alphaBar_t = 0, and not representable where 1/sqrt(alphaBar_t) overflows
+ * float64 (log alphaBar_t < -1419.6, e.g. 2000 steps of beta = 0.6: fromBetas accepts
+ * every beta_t < 1, and alphaBar_t underflows long before its log does).
  */
 export function checkInvertible(api: string, s: Schedule, plan: StepRows): void {
   for (let r = 0; r < plan.rows; r++) {

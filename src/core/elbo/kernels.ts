@@ -67,28 +67,20 @@ export function checkGrid(api: string, name: string, x: Float64Array, plan: Step
 }
 
 /**
- * Throws unless the eps-parameterized mean is defined at every step of the plan:
- * mu_theta = (x_t - beta_t/sqrt(1 - alphaBar_t) eps)/sqrt(alpha_t) needs alpha_t > 0, which
- * fails where beta_t = 1 (the erasure schedule's last step). For the discretized decoder
- * the log-scale at t = 1 must also lie in the decoder's domain [-100, 100].
+ * Throws unless, for the discretized decoder, the log-scale of p_theta(x_0 | x_1) at every
+ * block at t = 1 lies in the decoder's domain [-100, 100] (it is log(sigma_1^2)/2, so a
+ * beta_1 below e^-200 is out of range). The eps-parameterized mean needs alpha_t > 0,
+ * which fromBetas guarantees (it rejects beta_t = 1).
  */
 export function checkTermSteps(api: string, s: Schedule, plan: StepRows, kind: VarianceKind, decoder: Decoder): void {
+  if (decoder !== 'discretized') return;
   for (let r = 0; r < plan.rows; r++) {
-    const k = plan.steps[r]!;
-    if (!(s.alpha[k]! > 0)) {
-      throw new InvalidArgumentError(
-        api,
-        't',
-        'a step with beta_t < 1 (the reverse mean (x_t - beta_t/sqrt(1 - alphaBar_t) eps)/sqrt(alpha_t) is undefined at alpha_t = 0)',
-        `t = ${k} with beta_t = ${s.beta[k]}`,
-      );
+    if (plan.steps[r] !== 1) continue;
+    const logScale = 0.5 * modelLogVariance(s, kind, 1);
+    if (!(logScale >= -100 && logScale <= 100)) {
+      throw new InvalidArgumentError(api, 's', 'a decoder log-scale log(sigma_1^2)/2 in [-100, 100] (beta_1 not below e^-200)', logScale);
     }
-    if (k === 1 && decoder === 'discretized') {
-      const logScale = 0.5 * modelLogVariance(s, kind, 1);
-      if (!(logScale >= -100 && logScale <= 100)) {
-        throw new InvalidArgumentError(api, 's', 'a decoder log-scale log(sigma_1^2)/2 in [-100, 100]', logScale);
-      }
-    }
+    return;
   }
 }
 

@@ -88,9 +88,8 @@ export function evaluateTerms(api: string, args: TermArgs): Float64Array {
  * @param variance - 'fixedSmall' (sigma_t^2 = beta-tilde_t) or 'fixedLarge' (sigma_t^2 = beta_t)
  * @param options - `{ decoder: 'discretized' | 'gaussian' }` (default 'discretized')
  * @returns the term per coordinate, a new array of the shape of x_0 (>= 0 for t >= 2)
- * @throws InvalidArgumentError for invalid arguments, x_0 off the grid at t = 1, a step with
- *   beta_t = 1 (where mu_theta is undefined), or a result that overflows; ShapeError for
- *   mismatched shapes
+ * @throws InvalidArgumentError for invalid arguments, x_0 off the grid at t = 1 (discretized
+ *   decoder), or a result that overflows; ShapeError for mismatched shapes
  * @example
  * import { ddpm, elbo, schedule } from 'diffusion-ts';
  * import ndarray from 'ndarray';

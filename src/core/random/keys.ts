@@ -71,7 +71,7 @@ export function childKey(parentK0: number, parentK1: number, x0: number, x1: num
  * @example
  * import { random } from 'diffusion-ts';
  * const k = random.key(42);
- * [k.k0, k.k1]; // returns [0, 42]
+ * [k.k0, k.k1]; // returns ~[0, 42]
  * @see proofs/random/philox.md (claim random/philox#key-words)
  */
 export function key(seed: number): Key {

@@ -63,7 +63,7 @@ export function fillNormal(k0: number, k1: number, out: Float64Array): void {
  * @example
  * import { random } from 'diffusion-ts';
  * const z = random.normalArray(random.key(0), 10000);
- * z.reduce((s, v) => s + v * v, 0) / z.length; // returns ~1
+ * z.reduce((s, v) => s + v * v, 0) / z.length; // returns ~0.9978
  * @see proofs/random/normal.md (claims random/normal#box-muller, random/normal#bound)
  */
 export function normalArray(key: Key, n: number): Float64Array {

@@ -46,7 +46,7 @@ export function fillRademacher(k0: number, k1: number, out: Float64Array): void 
  * @example
  * import { random } from 'diffusion-ts';
  * const v = random.rademacherArray(random.key(0), 10000);
- * v.reduce((s, x) => s + x, 0) / v.length; // returns ~0
+ * v.reduce((s, x) => s + x, 0) / v.length; // returns ~0.006
  * @see proofs/random/rademacher.md (claim random/rademacher#fair-signs)
  */
 export function rademacherArray(key: Key, n: number): Float64Array {

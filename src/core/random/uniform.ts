@@ -54,7 +54,7 @@ export function fillUniform(k0: number, k1: number, out: Float64Array): void {
  * @example
  * import { random } from 'diffusion-ts';
  * const u = random.uniformArray(random.key(0), 1000);
- * u.reduce((s, v) => s + v, 0) / u.length; // returns ~0.5
+ * u.reduce((s, v) => s + v, 0) / u.length; // returns ~0.4983
  * @see proofs/random/uniform.md (claims random/uniform#grid, random/uniform#distribution)
  */
 export function uniformArray(key: Key, n: number): Float64Array {
@@ -89,7 +89,7 @@ export function uniformArray(key: Key, n: number): Float64Array {
  * @example
  * import { random } from 'diffusion-ts';
  * const x = random.uniform(random.key(1), [2, 2], -1, 1);
- * x.get(0, 0); // returns ~0 (a value in [-1, 1))
+ * x.get(0, 0); // returns ~0.9833448079003451
  * @see proofs/random/uniform.md (claims random/uniform#range, random/uniform#distribution)
  */
 export function uniform(key: Key, shape: number[], low = 0, high = 1): Float64NdArray {

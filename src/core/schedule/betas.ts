@@ -114,6 +114,8 @@ export function erasureBetas(T: number): Float64Array {
  * @param sigmaMin - sigma_L > 0
  * @param L - number of levels, an integer >= 2
  * @returns Float64Array of length L with sigmas[i - 1] = sigma_i, both ends exact
+ * @throws InvalidArgumentError for sigmas that are not finite and positive, sigmaMin >= sigmaMax,
+ *   L < 2, or levels so close that they are not strictly decreasing in float64
  * @example
  * geometricSigmas(1, 0.01, 10)[9]; // returns 0.01
  * @see proofs/schedule/betas.md
@@ -131,6 +133,18 @@ export function geometricSigmas(sigmaMax: number, sigmaMin: number, L: number): 
   const sigmas = new Float64Array(L);
   for (let i = 1; i <= L; i++) {
     sigmas[i - 1] = i === 1 ? sigmaMax : i === L ? sigmaMin : Math.exp(logMax + (logRatio * (i - 1)) / (L - 1));
+  }
+  // With sigmaMin within a few ulps of sigmaMax (or L larger than the floats between them)
+  // neighbouring levels round to equal or swapped values: reject rather than return them.
+  for (let i = 1; i < L; i++) {
+    if (!(sigmas[i]! < sigmas[i - 1]!)) {
+      throw new InvalidArgumentError(
+        api,
+        'sigmaMin',
+        `a sigmaMin far enough below sigmaMax = ${sigmaMax} that ${L} levels are strictly decreasing in float64`,
+        sigmaMin,
+      );
+    }
   }
   return sigmas;
 }

@@ -117,7 +117,9 @@ export function fromBetas(betas: Float64Array): Schedule {
     sqrtAlphaBar[t] = Math.exp(0.5 * logAB);
     sqrtOneMinusAlphaBar[t] = Math.sqrt(oneMinusAlphaBar[t]!);
     sqrtRecipAlphaBar[t] = Math.exp(-0.5 * logAB);
-    sqrtRecipM1AlphaBar[t] = Math.sqrt(Math.expm1(-logAB));
+    // expm1(-log alphaBar) overflows once log alphaBar < -709.78, long before the value does:
+    // there sqrt(1/alphaBar - 1) = sqrt(1/alphaBar) sqrt(1 - alphaBar), finite while 1/sqrt(alphaBar) is.
+    sqrtRecipM1AlphaBar[t] = logAB > -700 ? Math.sqrt(Math.expm1(-logAB)) : sqrtRecipAlphaBar[t]! * sqrtOneMinusAlphaBar[t]!;
   }
   for (let t = 1; t <= T; t++) {
     const b = beta[t]!;
@@ -130,8 +132,15 @@ export function fromBetas(betas: Float64Array): Schedule {
   for (let t = 1; t <= T; t++) {
     // beta-tilde_1 = 0: its log is clipped to beta-tilde_2 (or to log beta_1 when T = 1),
     // the value improved-diffusion uses so that the decoder's variance stays finite.
-    const v = t === 1 ? (T >= 2 ? posteriorVariance[2]! : beta[1]!) : posteriorVariance[t]!;
-    posteriorLogVarianceClipped[t] = Math.log(v);
+    const k = t === 1 && T >= 2 ? 2 : t;
+    if (k === 1) {
+      posteriorLogVarianceClipped[t] = Math.log(beta[1]!);
+      continue;
+    }
+    // beta-tilde_k underflows to 0 for subnormal betas; its log stays finite as a sum of logs.
+    const v = posteriorVariance[k]!;
+    posteriorLogVarianceClipped[t] =
+      v >= 2.2250738585072014e-308 ? Math.log(v) : Math.log(beta[k]!) + Math.log(oneMinusAlphaBar[k - 1]!) - Math.log(oneMinusAlphaBar[k]!);
   }
   const schedule: Schedule = Object.freeze({
     T,

@@ -58,7 +58,7 @@ export function nd(values: number[] | number[][], shape?: number[]): Float64NdAr
 export function symEig(a: readonly (readonly number[])[]): { values: number[]; vectors: number[][] } {
   const d = a.length;
   const m = a.map((r) => r.slice());
-  const v = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+  const v: number[][] = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) off += m[i]![j]! ** 2;
@@ -105,6 +105,11 @@ export interface Analysis {
   inverse: number[][][];
   /** log w_k - (d/2) log 2 pi - (1/2) log det Sigma_k */
   logNormalizer: number[];
+  /**
+   * d max(|log lambda_min|, |log lambda_max|) >= sum_i |log (L_k)_ii^2|: every Cholesky pivot
+   * (L_k)_ii^2 lies in [lambda_min, lambda_max] (it is a Schur complement's diagonal entry).
+   */
+  logSpread: number[];
 }
 
 export function analyze(spec: { weights: number[]; means: number[][]; covs: number[][][] }): Analysis {
@@ -115,9 +120,11 @@ export function analyze(spec: { weights: number[]; means: number[][]; covs: numb
   const kappa: number[] = [];
   const logDet: number[] = [];
   const inverse: number[][][] = [];
+  const logSpread: number[] = [];
   for (const cov of spec.covs) {
     const { values, vectors } = symEig(cov);
     kappa.push(Math.max(...values) / Math.min(...values));
+    logSpread.push(d * Math.max(Math.abs(Math.log(Math.min(...values))), Math.abs(Math.log(Math.max(...values)))));
     logDet.push(values.reduce((s, l) => s + Math.log(l), 0));
     inverse.push(
       Array.from({ length: d }, (_, i) =>
@@ -126,7 +133,7 @@ export function analyze(spec: { weights: number[]; means: number[][]; covs: numb
     );
   }
   const logNormalizer = weights.map((w, k) => Math.log(w) - (d / 2) * Math.log(2 * Math.PI) - logDet[k]! / 2);
-  return { d, K, weights, means: spec.means, kappa, logDet, inverse, logNormalizer };
+  return { d, K, weights, means: spec.means, kappa, logDet, inverse, logNormalizer, logSpread };
 }
 
 /** Float64 evaluation of the terms at x (for sizing tolerances): a_k, q_k, r_k, log p, v_k = Sigma_k^{-1}(x - mu_k). */
@@ -160,11 +167,17 @@ export function rho(an: Analysis, k: number): number {
   return (d + 1) * (d * kap + 2 * Math.sqrt(d * kap) + 2) * U;
 }
 
-/** eps_k, the bound on |a^_k - a_k| (proofs/mixture/density.md, Eq. (E1)). */
+/** eps_k, the bound (E1) on |a^_k - a_k| (proofs/mixture/density.md). */
 export function termBound(an: Analysis, k: number, qk: number): number {
   const { d } = an;
   const logW = Math.abs(Math.log(an.weights[k]!));
-  return rho(an, k) * (qk / 2 + d / 2) + 4 * U * (logW + d * 0.92 + Math.abs(an.logDet[k]!)) + (d + 1) * U * Math.abs(an.logDet[k]!);
+  return rho(an, k) * (qk / 2 + d / 2) + 4 * U * (logW + d * 0.92 + Math.abs(an.logDet[k]!)) + (d + 1) * U * an.logSpread[k]!;
+}
+
+/** The bound (R1) on |r^_k - r_k| / r_k: 2 (eps_k + dLse + u (|a_k - log p| + K + 3)). */
+export function responsibilityRelBound(an: Analysis, x: readonly number[], k: number): number {
+  const t = terms(an, x);
+  return 2 * (termBound(an, k, t.q[k]!) + logPdfBound(an, x) + U * (Math.abs(t.a[k]! - t.lp) + an.K + 3));
 }
 
 /** The bound (E2) on |logPdf^(x) - log p(x)|: sum_k r_k eps_k + u (|log p| + 2K + 2). */
@@ -178,17 +191,16 @@ export function logPdfBound(an: Analysis, x: readonly number[]): number {
 
 /**
  * The bound (S1) of proofs/mixture/score.md on |score^(x) - score(x)|_2:
- * sum_k r_k (|dv_k| + (eps_k + dLse + (K + 2) u) |v_k|) + (K + 1) u sum_k r_k |v_k|,
- * with |dv_k| <= 2 rho_k sqrt(kappa_k) |v_k|.
+ * sum_k r_k (|dv_k| + rr_k |v_k| + (K + 1) u |v_k|), with |dv_k| <= 2 rho_k sqrt(kappa_k) |v_k|
+ * and rr_k the responsibility bound (R1), doubled for second-order terms.
  */
 export function scoreBound(an: Analysis, x: readonly number[]): number {
   const t = terms(an, x);
-  const dLse = logPdfBound(an, x);
   let b = 0;
   for (let k = 0; k < an.K; k++) {
     const vNorm = Math.hypot(...t.v[k]!);
     const dv = 2 * rho(an, k) * Math.sqrt(an.kappa[k]!) * vNorm;
-    b += t.r[k]! * (dv + (termBound(an, k, t.q[k]!) + dLse + (an.K + 2) * U) * vNorm + (an.K + 1) * U * vNorm);
+    b += t.r[k]! * (dv + responsibilityRelBound(an, x, k) * vNorm + (an.K + 1) * U * vNorm);
   }
   return 2 * b;
 }

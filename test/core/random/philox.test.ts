@@ -7,7 +7,7 @@
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { mulhi32, mullo32, philox4x32, PHILOX_M0, PHILOX_M1 } from '../../../src/core/random/philox.js';
+import { mulhi32, mulhi32Halves, mullo32, philox4x32, PHILOX_M0, PHILOX_M1 } from '../../../src/core/random/philox.js';
 import { ALPHA, gammaQ } from '../../_support/stats.js';
 import { fixture, words } from './fixture.js';
 
@@ -27,6 +27,7 @@ describe('mulhi32 / mullo32', () => {
     (a, b) => {
       const exact = BigInt(a) * BigInt(b);
       expect(mulhi32(a, b)).toBe(Number(exact >> 32n));
+      expect(mulhi32Halves(a, b)).toBe(Number(exact >> 32n));
       expect(mullo32(a, b)).toBe(Number(exact & 0xffffffffn));
     },
   );
@@ -36,7 +37,7 @@ describe('mulhi32 / mullo32', () => {
     for (const a of edges) {
       for (const b of edges) {
         const exact = BigInt(a) * BigInt(b);
-        expect([a, b, mulhi32(a, b), mullo32(a, b)]).toEqual([a, b, Number(exact >> 32n), Number(exact & 0xffffffffn)]);
+        expect([a, b, mulhi32(a, b), mulhi32Halves(a, b), mullo32(a, b)]).toEqual([a, b, Number(exact >> 32n), Number(exact >> 32n), Number(exact & 0xffffffffn)]);
       }
     }
   });

@@ -1,0 +1,127 @@
+/**
+ * Bad input at every export of the `schedule` area: each call either returns finite
+ * values (a Float64Array of finite betas or sigmas, a Schedule whose arrays are finite
+ * except where documented) or throws a DiffusionError in the one message form; never NaN,
+ * a hang, or another kind of exception.
+ *
+ * @see proofs/schedule/validation.md (claim schedule/validation#contract)
+ */
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
+import ndarray from 'ndarray';
+import { describe, expect } from 'vitest';
+import { DiffusionError } from '../../../src/core/errors.js';
+import * as schedule from '../../../src/core/schedule/index.js';
+
+/** The Schedule fields that hold a value at every t (index 0 included). */
+const FIELDS = [
+  'beta',
+  'alpha',
+  'logAlpha',
+  'logAlphaBar',
+  'alphaBar',
+  'oneMinusAlphaBar',
+  'sqrtAlphaBar',
+  'sqrtOneMinusAlphaBar',
+  'sqrtRecipAlphaBar',
+  'sqrtRecipM1AlphaBar',
+  'posteriorVariance',
+  'posteriorLogVarianceClipped',
+  'posteriorMeanCoef1',
+  'posteriorMeanCoef2',
+] as const;
+
+function checkResult(api: string, result: unknown): void {
+  if (result instanceof Float64Array) {
+    for (const v of result) expect(Number.isFinite(v), `${api} returned ${v}`).toBe(true);
+    return;
+  }
+  const s = result as schedule.Schedule;
+  expect(schedule.isSchedule(s)).toBe(true);
+  expect(Object.isFrozen(s)).toBe(true);
+  for (const f of FIELDS) {
+    for (let t = 0; t <= s.T; t++) {
+      const v = s[f][t]!;
+      // Documented infinities: 1/sqrt(alphaBar_t) and sqrt(1/alphaBar_t - 1) overflow where
+      // log alphaBar_t < -1419.6 (ddpm.x0FromEps rejects such steps); the t = 0 entries of
+      // the posterior fields and of the log-variance are unused (0 or a placeholder).
+      const overflow = (f === 'sqrtRecipAlphaBar' || f === 'sqrtRecipM1AlphaBar') && v === Infinity && s.logAlphaBar[t]! < -1419;
+      const unusedAtZero = t === 0 && f === 'posteriorLogVarianceClipped';
+      expect(Number.isFinite(v) || overflow || unusedAtZero, `${api}: ${f}[${t}] = ${v}`).toBe(true);
+    }
+  }
+}
+
+function outcome(api: string, call: () => unknown): 'ok' | 'error' {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (e) {
+    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
+    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
+    expect((e as DiffusionError).api).toBe(api);
+    return 'error';
+  }
+  checkResult(api, result);
+  return 'ok';
+}
+
+const weird = fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -0, null, undefined, true, '', '3', 1n, [], {}, [1, 2], () => 1, Symbol('s'), new Float32Array([0, 0.1]), ndarray(new Float64Array([0, 0.1]), [2]));
+const anyDouble = fc.double();
+/** Step counts: small valid ones, and invalid ones (never a valid huge T, which would allocate). */
+const countArg = fc.oneof(
+  fc.integer({ min: -3, max: 50 }),
+  fc.constantFrom(schedule.MAX_STEPS + 1, 2 ** 53, 2.5, -0.5, 1e300),
+  anyDouble.filter((v) => !Number.isInteger(v)),
+  weird,
+);
+const unitArg = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), anyDouble, fc.constantFrom(0, 1, -0, 1 + 2 ** -52, 5e-324), weird);
+const positiveArg = fc.oneof(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), anyDouble, fc.constantFrom(0, 5e-324, 1.7e308), weird);
+
+/** Betas arrays: well-formed ones with values anywhere, extreme values, wrong dtypes or lengths. */
+const betasArg = fc.oneof(
+  fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), anyDouble, fc.constantFrom(1 - 2 ** -53, 5e-324, 1, 0)), { minLength: 0, maxLength: 30 }).map(
+    (v) => Float64Array.from([0, ...v]),
+  ),
+  fc.array(anyDouble, { maxLength: 5 }).map((v) => Float64Array.from(v)),
+  // Very long and very noisy: alphaBar underflows (the documented infinities of 1/sqrt(alphaBar)).
+  fc.double({ min: 0.3, max: 1 - 2 ** -53, noNaN: true }).map((b) => Float64Array.from({ length: 2501 }, (_, i) => (i === 0 ? 0 : b))),
+  fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 5 }).map((v) => Float32Array.from([0, ...v])),
+  weird,
+);
+
+describe('schedule: bad input never escapes as NaN or a foreign exception', () => {
+  test.prop([countArg, unitArg, unitArg], { numRuns: 300 })(
+    'schedule/validation#contract: linearBetas and cosineBetas return finite betas or throw a DiffusionError',
+    (T, a, b) => {
+      outcome('schedule.linearBetas', () => schedule.linearBetas(T as number, a as number, b as number));
+      outcome('schedule.cosineBetas', () => schedule.cosineBetas(T as number, a as number, b as number));
+      outcome('schedule.erasureBetas', () => schedule.erasureBetas(T as number));
+    },
+  );
+
+  test.prop([positiveArg, positiveArg, countArg], { numRuns: 300 })(
+    'schedule/validation#contract: geometricSigmas returns finite decreasing sigmas or throws a DiffusionError',
+    (max, min, L) => {
+      if (outcome('schedule.geometricSigmas', () => schedule.geometricSigmas(max as number, min as number, L as number)) === 'ok') {
+        const s = schedule.geometricSigmas(max as number, min as number, L as number);
+        for (let i = 0; i + 1 < s.length; i++) expect(s[i + 1]!).toBeLessThan(s[i]!);
+      }
+    },
+  );
+
+  test.prop([betasArg], { numRuns: 300 })('schedule/validation#contract: fromBetas returns a finite Schedule or throws a DiffusionError', (betas) => {
+    outcome('schedule.fromBetas', () => schedule.fromBetas(betas as Float64Array));
+    expect(schedule.isSchedule(betas)).toBe(false);
+  });
+
+  test('schedule/validation#contract: the documented rejections', () => {
+    expect(() => schedule.fromBetas(schedule.erasureBetas(4))).toThrow(/every beta_t in \(0, 1\)/);
+    expect(() => schedule.fromBetas(new Float64Array([0.1, 0.2]))).toThrow(/betas\[0\] = 0/);
+    expect(() => schedule.fromBetas(new Float64Array([0]))).toThrow(/length T \+ 1/);
+    expect(() => schedule.linearBetas(0)).toThrow(/`T`/);
+    expect(() => schedule.cosineBetas(10, -0.1)).toThrow(/`s`/);
+    expect(() => schedule.geometricSigmas(1, 2, 10)).toThrow(/`sigmaMin`/);
+    expect(schedule.isSchedule({ ...schedule.fromBetas(schedule.linearBetas(3)) })).toBe(false);
+  });
+});
