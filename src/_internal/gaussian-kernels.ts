@@ -277,8 +277,9 @@ const SERIES_TERMS = 9;
  *   S = sum_m He_{2m}(c) h^{2m} / (2m+1)! (the exact midpoint-rule correction), which
  *   never cancels and never underflows;
  * - otherwise on the side where the CDFs do not cancel: a >= 0 gives Phi(-a) - Phi(-b),
- *   b <= 0 gives Phi(b) - Phi(a) (in log space, log-diff-exp of log Phi, deep in a tail),
- *   a < 0 < b gives (Phi(b) - 1/2) + (1/2 - Phi(a)), a sum of two positive terms.
+ *   b <= 0 gives Phi(b) - Phi(a) (in the tails as log Q + log1p(-ratio), the ratio of
+ *   the two tails from e^{-2ch} and erfcx), a < 0 < b gives log1p of the two small
+ *   tails when they hold at most half the mass, else (Phi(b) - 1/2) + (1/2 - Phi(a)).
  * `k` must be an integer in 0..255. The result is finite on the public domain
  * (|mean| <= 1e100, |logScale| <= 100), where c^2 and e^{-logScale} stay finite.
  *

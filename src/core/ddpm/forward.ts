@@ -12,7 +12,7 @@ import { checkKey } from '../random/checks.js';
 import { normal } from '../random/normal.js';
 import type { Schedule } from '../schedule/from-betas.js';
 import { qSampleInto } from './kernels.js';
-import { checkFiniteResult, checkLike, checkSteps, like, perStep, type PerStep, type Steps } from './steps.js';
+import { checkFiniteResult, checkLike, checkSteps, like, logOneMinusAlphaBar, perStep, type PerStep, type Steps } from './steps.js';
 
 /** A Gaussian with an array mean and an isotropic variance per step (a number, or one per example). */
 export interface StepGaussian<S extends Steps> {
@@ -24,7 +24,7 @@ export interface StepGaussian<S extends Steps> {
 
 /** q(x_t | x_0): mean, variance and log-variance (as `StepGaussian`, plus `logVariance`). */
 export interface MarginalGaussian<S extends Steps> extends StepGaussian<S> {
-  /** log(1 - alphaBar_t), computed as log(-expm1(log alphaBar_t)) so it is exact at small t. */
+  /** log(1 - alphaBar_t), to a few EPS relative at every t (log1p(-alphaBar_t) once alphaBar_t <= 1/2). */
   readonly logVariance: PerStep<S>;
 }
 
@@ -157,7 +157,7 @@ export function q<S extends Steps>(s: Schedule, x0: Float64NdArray, t: S): Margi
   return {
     mean: like(out, x),
     variance: perStep<S>(plan, (k) => sch.oneMinusAlphaBar[k]!),
-    logVariance: perStep<S>(plan, (k) => Math.log(sch.oneMinusAlphaBar[k]!)),
+    logVariance: perStep<S>(plan, (k) => logOneMinusAlphaBar(sch, k)),
   };
 }
 

@@ -8,7 +8,7 @@
  * one block covering the whole array, so every kernel runs the same two nested loops
  * with per-step coefficients looked up once per block, never per element.
  *
- * @see proofs/ddpm/forward.md (claim ddpm/forward#validation)
+ * @see proofs/ddpm/validation.md (claim ddpm/validation#contract)
  */
 import { InvalidArgumentError } from '../errors.js';
 import { checkArray, checkSameShape, wrap, type Dense, type Float64NdArray } from '../../_internal/validate.js';
@@ -165,4 +165,15 @@ export function checkInvertible(api: string, s: Schedule, plan: StepRows): void 
       );
     }
   }
+}
+
+/**
+ * log(1 - alphaBar_t), to a few EPS relative at every t: log1p(-alphaBar_t) while
+ * alphaBar_t <= 1/2 (where 1 - alphaBar_t is close to 1 and the log of its rounded value
+ * would lose log10(1/alphaBar_t) digits), log(1 - alphaBar_t) from the schedule's accurate
+ * 1 - alphaBar_t beyond.
+ */
+export function logOneMinusAlphaBar(s: Schedule, t: number): number {
+  const alphaBar = s.alphaBar[t]!;
+  return alphaBar <= 0.5 ? Math.log1p(-alphaBar) : Math.log(s.oneMinusAlphaBar[t]!);
 }

@@ -160,10 +160,15 @@ export function klCoefficients(
 ): { c: number; e: number; sqrtAlphaBar: number; recipSigma: number } {
   const { b } = epsMeanCoefficients(s, t);
   const logVar = modelLogVariance(s, kind, t);
-  // D = 0 for fixedSmall; for fixedLarge beta-tilde_t / beta_t = (1 - alphaBar_{t-1})/(1 - alphaBar_t)
-  // = 1 - alphaBar_{t-1} beta_t/(1 - alphaBar_t), so D = log1p(-alphaBar_{t-1} beta_t/(1 - alphaBar_t))
-  // without the cancellation of log beta-tilde_t - log beta_t.
-  const logRatio = kind === 'fixedSmall' ? 0 : Math.log1p(-(s.alphaBar[t - 1]! * s.beta[t]!) / s.oneMinusAlphaBar[t]!);
+  // D = 0 for fixedSmall. For fixedLarge, beta-tilde_t / beta_t = (1 - alphaBar_{t-1})/(1 - alphaBar_t)
+  // = 1 - x with x = alphaBar_{t-1} beta_t/(1 - alphaBar_t) in [0, 1): D = log1p(-x) while x <= 1/2
+  // (no cancellation when the two variances are close, at large t), the log of the quotient beyond
+  // (where log1p(-x) would amplify x's rounding by x/(1 - x)).
+  let logRatio = 0;
+  if (kind === 'fixedLarge') {
+    const x = (s.alphaBar[t - 1]! * s.beta[t]!) / s.oneMinusAlphaBar[t]!;
+    logRatio = x <= 0.5 ? Math.log1p(-x) : Math.log(s.oneMinusAlphaBar[t - 1]! / s.oneMinusAlphaBar[t]!);
+  }
   return {
     c: 0.5 * expm1MinusX(logRatio),
     e: 0.5 * b * b * Math.exp(-logVar),

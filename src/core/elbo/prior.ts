@@ -8,7 +8,7 @@
 import { checkSchedule } from '../../_internal/schedule-check.js';
 import type { Float64NdArray } from '../../_internal/validate.js';
 import { expm1MinusX } from '../../_internal/gaussian-kernels.js';
-import { checkFiniteResult, checkLike, like } from '../ddpm/steps.js';
+import { checkFiniteResult, checkLike, like, logOneMinusAlphaBar } from '../ddpm/steps.js';
 import type { Schedule } from '../schedule/from-betas.js';
 
 /**
@@ -18,8 +18,9 @@ import type { Schedule } from '../schedule/from-betas.js';
 export function priorKLInto(out: Float64Array, s: Schedule, x0: Float64Array): void {
   const T = s.T;
   // KL(N(m, v) || N(0, 1)) = 1/2 (v - 1 - log v + m^2); with v = e^D, v - 1 - log v = e^D - 1 - D
-  // is formed without cancellation (it is ~ alphaBar_T^2 / 2 when alphaBar_T is small).
-  const c = 0.5 * expm1MinusX(Math.log(s.oneMinusAlphaBar[T]!));
+  // is formed without cancellation (it is ~ alphaBar_T^2 / 2 when alphaBar_T is small), from
+  // D = log(1 - alphaBar_T) accurate to a few EPS relative.
+  const c = 0.5 * expm1MinusX(logOneMinusAlphaBar(s, T));
   const h = 0.5 * s.alphaBar[T]!;
   for (let i = 0; i < x0.length; i++) {
     const x = x0[i]!;

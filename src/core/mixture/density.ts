@@ -28,7 +28,7 @@ import { checkMixture, checkPoints, logSumExp, logTerms, normalizedExp, tooFar, 
  *   non-finite `x`; ShapeError when the last axis of `x` is not d
  * @example
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
- * logPdf(mix, ndarray(new Float64Array([5, 5]), [2])).get(); // returns ~-2.0609 (log 0.8 - log 2 pi)
+ * logPdf(mix, ndarray(new Float64Array([5, 5]), [2])).get(); // returns ~-2.0610 (log 0.8 - log 2 pi)
  * @see proofs/mixture/density.md (claims mixture/density#fixture, #tails, #normalized)
  * @see Bishop (2006), Pattern Recognition and Machine Learning, Eq. 9.7 (the mixture density)
  */

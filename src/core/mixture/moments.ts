@@ -18,6 +18,7 @@ import { checkFiniteOutput, checkMixture, type GaussianMixture } from './interna
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
  * mean(mix).get(0); // returns ~3 (0.2 * -5 + 0.8 * 5)
  * @see proofs/mixture/moments.md (claim mixture/moments#total-covariance)
+ * @see Bishop (2006), Pattern Recognition and Machine Learning, Exercise 9.10 (moments of a mixture)
  */
 export function mean(mix: GaussianMixture): Float64NdArray {
   const api = 'mixture.mean';
@@ -43,6 +44,7 @@ export function mean(mix: GaussianMixture): Float64NdArray {
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
  * covariance(mix).get(0, 0); // returns ~17 (1 + 0.2 * 0.8 * 10^2)
  * @see proofs/mixture/moments.md (claim mixture/moments#total-covariance)
+ * @see Bishop (2006), Exercise 9.10 (law of total covariance for a mixture)
  */
 export function covariance(mix: GaussianMixture): Float64NdArray {
   const api = 'mixture.covariance';

@@ -24,7 +24,7 @@ import { buildMixture, checkMixture, type GaussianMixture } from './internal.js'
  *   large that sigma^2 overflows
  * @example
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
- * perturb(mix, 10).covs[0]; // returns 101 (1 + 10^2)
+ * perturb(mix, 10).covs[0]; // returns ~101 (1 + 10^2)
  * @see proofs/mixture/perturb.md (claims mixture/perturb#convolution, #ve-moments)
  */
 export function perturb(mix: GaussianMixture, sigma: number): GaussianMixture {
@@ -56,7 +56,7 @@ export function perturb(mix: GaussianMixture, sigma: number): GaussianMixture {
  * @throws InvalidArgumentError for a bad `mix` and for `alphaBar` outside (0, 1]
  * @example
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 4 });
- * vpPerturb(mix, 0.25).means[0]; // returns -2.5 (sqrt(0.25) * -5)
+ * vpPerturb(mix, 0.25).means[0]; // returns ~-2.5 (sqrt(0.25) * -5)
  * @see proofs/mixture/perturb.md (claims mixture/perturb#vp-convolution, #vp-moments)
  */
 export function vpPerturb(mix: GaussianMixture, alphaBar: number): GaussianMixture {

@@ -33,7 +33,7 @@ const MAX_VALUES = 2 ** 31;
  * @example
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
  * const x = sampleWith(mix, ndarray(new Float64Array([0.1, 0.9]), [2]), ndarray(new Float64Array(4), [2, 2]));
- * x.get(0, 0); // returns -5 (u = 0.1 < 0.2 picks mode 1; z = 0 gives its mean)
+ * x.get(0, 0); // returns ~-5 (u = 0.1 < 0.2 picks mode 1; z = 0 gives its mean)
  * @see proofs/mixture/sample.md (claims mixture/sample#inverse-cdf, #exact)
  * @see Bishop (2006), Section 11.1.1 (ancestral sampling of a mixture)
  */

@@ -1,0 +1,108 @@
+/**
+ * Bad values for the `ddpm` and `elbo` bad-input suites: junk of every type, arbitrary
+ * doubles (NaN, infinities, -0, subnormals, huge values), arrays of random shapes, and the
+ * check that a call either returns finite numbers or throws a DiffusionError in the one
+ * message form.
+ */
+import fc from 'fast-check';
+import ndarray from 'ndarray';
+import { expect } from 'vitest';
+import { DiffusionError } from '../../../src/core/errors.js';
+import { fromBetas, linearBetas } from '../../../src/core/schedule/index.js';
+
+/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records of them. */
+export function checkFinite(api: string, result: unknown, path = 'result'): void {
+  if (typeof result === 'number') {
+    expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
+  } else if (result instanceof Float64Array) {
+    for (let i = 0; i < result.length; i++) expect(Number.isFinite(result[i]!), `${api}: ${path}[${i}] = ${result[i]}`).toBe(true);
+  } else if (typeof result === 'object' && result !== null && 'data' in result && 'shape' in result) {
+    checkFinite(api, (result as { data: unknown }).data, `${path}.data`);
+  } else if (typeof result === 'object' && result !== null) {
+    for (const [k, v] of Object.entries(result)) checkFinite(api, v, `${path}.${k}`);
+  } else {
+    throw new Error(`${api}: unexpected result ${String(result)} at ${path}`);
+  }
+}
+
+/** Runs `call`: a finite result, or a DiffusionError of `api` in the one message form. */
+export function outcome(api: string, call: () => unknown): 'ok' | 'error' {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (e) {
+    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
+    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
+    expect((e as DiffusionError).api).toBe(api);
+    return 'error';
+  }
+  checkFinite(api, result);
+  return 'ok';
+}
+
+export const weird = fc.constantFrom<unknown>(
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0.5,
+  null,
+  undefined,
+  true,
+  '',
+  '3',
+  1n,
+  [],
+  {},
+  [1, 2],
+  () => 1,
+  Symbol('s'),
+  new Float32Array([1, 2]),
+  ndarray(new Float32Array([1, 2]), [2]),
+  ndarray([1, 2], [2]),
+);
+export const anyDouble = fc.double();
+const moderate = fc.double({ min: -3, max: 3, noNaN: true });
+const huge = fc.constantFrom(1e308, -1e308, 1.7976931348623157e308, 5e-324, 1e200);
+export const value = fc.oneof({ weight: 1, arbitrary: anyDouble }, { weight: 4, arbitrary: moderate }, { weight: 1, arbitrary: huge });
+
+/** Schedules: ordinary ones, one whose alphaBar underflows (1/sqrt(alphaBar) overflows at t = 2000), forged copies, junk. */
+export const plain = fromBetas(linearBetas(5, 0.1, 0.5));
+const noisyBetas = new Float64Array(2001).fill(0.6);
+noisyBetas[0] = 0;
+export const noisy = fromBetas(noisyBetas);
+export const scheduleArg = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(plain as unknown) },
+  { weight: 2, arbitrary: fc.constant(noisy as unknown) },
+  { weight: 1, arbitrary: fc.constant({ ...plain } as unknown) },
+  { weight: 1, arbitrary: weird },
+);
+
+/** Steps: valid ones for both schedules, per-example arrays, and invalid ones. */
+export function stepArg(batch: number): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.integer({ min: 1, max: 5 }),
+    fc.constantFrom(1500, 2000, 0, -1, 6, 2001, 2.5, NaN, 2 ** 53),
+    fc.array(fc.integer({ min: 1, max: 5 }), { minLength: batch, maxLength: batch }),
+    fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: batch, maxLength: batch }).map((a) => Int32Array.from(a)),
+    fc.array(fc.oneof(fc.integer({ min: -2, max: 8 }), anyDouble, weird), { minLength: 0, maxLength: batch + 1 }),
+    weird,
+  );
+}
+
+/** An ndarray of shape [B, D] with arbitrary values. */
+export function batchArray(B: number, D: number): fc.Arbitrary<unknown> {
+  return fc.array(value, { minLength: B * D, maxLength: B * D }).map((v) => ndarray(Float64Array.from(v), [B, D]));
+}
+
+/** A float64 ndarray of a random shape (0 to 3 axes of length 0 to 3) and arbitrary values. */
+export const anyNd = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLength: 3 }).chain((shape) => {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return fc.array(value, { minLength: size, maxLength: size }).map((v) => ndarray(Float64Array.from(v), shape));
+});
+
+/** Array arguments: usually [B, D] (reaching the kernels), sometimes another shape or junk. */
+export function arrayArg(B: number, D: number): fc.Arbitrary<unknown> {
+  return fc.oneof({ weight: 6, arbitrary: batchArray(B, D) }, { weight: 1, arbitrary: anyNd }, { weight: 1, arbitrary: weird });
+}
+
