@@ -10,7 +10,8 @@ import type { Schedule } from '../schedule/from-betas.js';
 
 /**
  * out = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps over `rows` blocks of `rowSize`
- * values at steps `steps` (Ho et al. 2020, Eq. 4).
+ * values at steps `steps` (Ho et al. 2020, Eq. 4). Returns the finiteness check of the
+ * output (see `finiteCheck`).
  */
 export function qSampleInto(
   out: Float64Array,
@@ -20,14 +21,20 @@ export function qSampleInto(
   rows: number,
   rowSize: number,
   steps: Int32Array,
-): void {
+): number {
+  let check = 0;
   for (let r = 0; r < rows; r++) {
     const k = steps[r]!;
     const a = s.sqrtAlphaBar[k]!;
     const c = s.sqrtOneMinusAlphaBar[k]!;
     const end = (r + 1) * rowSize;
-    for (let i = r * rowSize; i < end; i++) out[i] = a * x0[i]! + c * eps[i]!;
+    for (let i = r * rowSize; i < end; i++) {
+      const v = a * x0[i]! + c * eps[i]!;
+      out[i] = v;
+      check += v * 0;
+    }
   }
+  return check;
 }
 
 /**
@@ -47,6 +54,7 @@ export function epsMeanCoefficients(s: Schedule, t: number): { a: number; b: num
  *     x0Pred = clip(x0Pred, -1, 1),  mean = mu-tilde_t(x0Pred, x_t)            (Eq. 7).
  *
  * `x0Pred` may be null when only the mean is needed (then the clip must be false).
+ * Returns the finiteness check of both outputs (see `finiteCheck`).
  */
 export function pMeanInto(
   mean: Float64Array,
@@ -58,7 +66,8 @@ export function pMeanInto(
   rowSize: number,
   steps: Int32Array,
   clip: boolean,
-): void {
+): number {
+  let check = 0;
   for (let r = 0; r < rows; r++) {
     const k = steps[r]!;
     const start = r * rowSize;
@@ -72,8 +81,10 @@ export function pMeanInto(
         const x = xt[i]!;
         const raw = recipSqrtAlphaBar * x - recipM1 * eps[i]!;
         const x0 = raw < -1 ? -1 : raw > 1 ? 1 : raw;
+        const m = c1 * x0 + c2 * x;
         x0Pred[i] = x0;
-        mean[i] = c1 * x0 + c2 * x;
+        mean[i] = m;
+        check += m * 0; // a clipped x0 is finite; a NaN one makes m NaN
       }
       continue;
     }
@@ -82,11 +93,19 @@ export function pMeanInto(
       for (let i = start; i < end; i++) {
         const x = xt[i]!;
         const e = eps[i]!;
-        x0Pred[i] = recipSqrtAlphaBar * x - recipM1 * e;
-        mean[i] = a * x - b * e;
+        const x0 = recipSqrtAlphaBar * x - recipM1 * e;
+        const m = a * x - b * e;
+        x0Pred[i] = x0;
+        mean[i] = m;
+        check += x0 * 0 + m * 0;
       }
     } else {
-      for (let i = start; i < end; i++) mean[i] = a * xt[i]! - b * eps[i]!;
+      for (let i = start; i < end; i++) {
+        const m = a * xt[i]! - b * eps[i]!;
+        mean[i] = m;
+        check += m * 0;
+      }
     }
   }
+  return check;
 }

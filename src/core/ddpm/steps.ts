@@ -109,6 +109,11 @@ export function perStep<S extends Steps>(plan: StepRows, table: (t: number) => n
  * Throws unless every value of a result is finite. Finite inputs can still overflow (a
  * sum of two values near 1.8e308, a division by a tiny sqrt(alphaBar_t)); the public
  * functions never return Infinity or NaN, so they report the overflow instead.
+ *
+ * The kernels accumulate `check += v * 0` over their outputs (0 while every v is finite,
+ * NaN from the first infinite or NaN v on; free in loops bound by memory traffic) and the
+ * public functions call this scan, which finds the offending index, only when the check
+ * is not 0.
  */
 export function checkFiniteResult(api: string, name: string, out: Float64Array, what: string): void {
   for (let i = 0; i < out.length; i++) {

@@ -16,7 +16,8 @@ import { checkFloat64Array, checkInteger } from '../../_internal/validate.js';
  * @param nats - the value in nats per example: a finite number, or a Float64Array of them
  * @param D - the number of dimensions of an example (3072 for a CIFAR-10 image, 784 for MNIST), an integer >= 1
  * @returns bits per dimension, of the kind of `nats` (a number, or a new Float64Array)
- * @throws InvalidArgumentError for a non-finite value or a D that is not a positive integer
+ * @throws InvalidArgumentError for a non-finite value, a D that is not a positive integer, or a
+ *   quotient that overflows (|nats| near the largest double with D = 1)
  * @example
  * import { elbo } from 'diffusion-ts';
  * elbo.bitsPerDim(3072 * Math.LN2 * 3.7, 3072); // returns ~3.7
@@ -29,12 +30,20 @@ export function bitsPerDim(nats: number | Float64Array, D: number): number | Flo
   const api = 'elbo.bitsPerDim';
   const dims = checkInteger(api, 'D', D, 1);
   const denominator = dims * Math.LN2;
+  // D ln 2 < 1 for D = 1: the quotient of a finite value near the largest double can overflow.
+  const overflow = (v: unknown) => new InvalidArgumentError(api, 'nats', `values whose quotient by ${dims} ln 2 is finite in float64`, v);
   if (typeof nats === 'number') {
     if (!Number.isFinite(nats)) throw new InvalidArgumentError(api, 'nats', 'a finite number or a Float64Array of them', nats);
-    return nats / denominator;
+    const bits = nats / denominator;
+    if (!Number.isFinite(bits)) throw overflow(nats);
+    return bits;
   }
   const values = checkFloat64Array(api, 'nats', nats);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]! / denominator;
+  for (let i = 0; i < values.length; i++) {
+    const bits = values[i]! / denominator;
+    if (!Number.isFinite(bits)) throw overflow(`${values[i]} at index ${i}`);
+    out[i] = bits;
+  }
   return out;
 }

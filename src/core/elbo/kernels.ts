@@ -38,6 +38,9 @@ export function checkBoundOptions(api: string, options: unknown): Decoder {
   return d;
 }
 
+/** The discretized decoder's mean domain (that of gaussian.discretizedLogLikelihood). */
+export const MAX_DECODER_MEAN = 1e100;
+
 /** How far a pixel may lie from its grid point 2k/255 - 1 (the rule of gaussian.discretizedLogLikelihood). */
 const GRID_TOLERANCE = 1e-6;
 
@@ -67,12 +70,12 @@ export function checkGrid(api: string, name: string, x: Float64Array, plan: Step
 }
 
 /**
- * Throws unless, for the discretized decoder, the log-scale of p_theta(x_0 | x_1) at every
- * block at t = 1 lies in the decoder's domain [-100, 100] (it is log(sigma_1^2)/2, so a
- * beta_1 below e^-200 is out of range). The eps-parameterized mean needs alpha_t > 0,
- * which fromBetas guarantees (it rejects beta_t = 1).
+ * Throws unless, for the discretized decoder used at some block at t = 1, its log-scale
+ * log(sigma_1^2)/2 lies in the decoder's domain [-100, 100] (a beta_1 below e^-200 puts it
+ * out of range). Nothing else about the steps needs checking: the eps-parameterized mean
+ * needs alpha_t > 0, which fromBetas guarantees (it rejects beta_t = 1).
  */
-export function checkTermSteps(api: string, s: Schedule, plan: StepRows, kind: VarianceKind, decoder: Decoder): void {
+export function checkDecoderScale(api: string, s: Schedule, plan: StepRows, kind: VarianceKind, decoder: Decoder): void {
   if (decoder !== 'discretized') return;
   for (let r = 0; r < plan.rows; r++) {
     if (plan.steps[r] !== 1) continue;
@@ -96,8 +99,10 @@ export function checkTermSteps(api: string, s: Schedule, plan: StepRows, kind: V
  * (mu-tilde_t - mu_theta = b_t (eps_theta - eps) exactly: proofs/elbo/term.md), and for
  * t = 1 the decoder's negative log-likelihood L_0 = -log p_theta(x_0 | x_1) at the mean
  * mu_theta = x_1/sqrt(alpha_1) - b_1 eps_theta of Eq. 11, with log-variance log sigma_1^2
- * (log-scale log(sigma_1^2)/2 for the discretized decoder). Returns the largest |mu_theta| met at t = 1 (for the domain check of the
- * discretized decoder). Not validated.
+ * (log-scale log(sigma_1^2)/2 for the discretized decoder, whose mean must lie in
+ * [-1e100, 1e100]: outside, the value is set to NaN). Not validated. Returns the
+ * finiteness check of the output (0, or NaN when a value is not finite: see
+ * `checkFiniteResult` in src/core/ddpm/steps.ts).
  */
 export function termInto(
   out: Float64Array,
@@ -111,7 +116,7 @@ export function termInto(
   kind: VarianceKind,
   decoder: Decoder,
 ): number {
-  let maxMean = 0;
+  let check = 0;
   for (let r = 0; r < rows; r++) {
     const k = steps[r]!;
     const start = r * rowSize;
@@ -120,7 +125,9 @@ export function termInto(
       const { c, e, sqrtAlphaBar, recipSigma } = klCoefficients(s, k, kind);
       for (let i = start; i < end; i++) {
         const d = eps[i]! - (xt[i]! - sqrtAlphaBar * x0[i]!) * recipSigma;
-        out[i] = c + e * d * d;
+        const v = c + e * d * d;
+        out[i] = v;
+        check += v * 0;
       }
       continue;
     }
@@ -132,20 +139,23 @@ export function termInto(
       const constant = LOG_2PI + logVar;
       for (let i = start; i < end; i++) {
         const d = x0[i]! - (a * xt[i]! - b * eps[i]!);
-        out[i] = 0.5 * (constant + d * d * recipVar);
+        const v = 0.5 * (constant + d * d * recipVar);
+        out[i] = v;
+        check += v * 0;
       }
     } else {
       const logScale = 0.5 * logVar;
       for (let i = start; i < end; i++) {
         const mean = a * xt[i]! - b * eps[i]!;
-        const am = Math.abs(mean);
-        if (!(am <= maxMean)) maxMean = am;
         const bin = Math.min(255, Math.max(0, Math.round((x0[i]! + 1) * 127.5)));
-        out[i] = -discretizedBinLogProb(bin, mean, logScale);
+        // Beyond the decoder's domain the kernel's accuracy is not guaranteed: flag the value.
+        const v = Math.abs(mean) <= MAX_DECODER_MEAN ? -discretizedBinLogProb(bin, mean, logScale) : NaN;
+        out[i] = v;
+        check += v * 0;
       }
     }
   }
-  return maxMean;
+  return check;
 }
 
 /**

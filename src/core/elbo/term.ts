@@ -5,15 +5,11 @@
  * @see proofs/elbo/term.md
  * @see docs/elbo/term.md
  */
-import { InvalidArgumentError } from '../errors.js';
 import { checkSchedule } from '../../_internal/schedule-check.js';
 import type { Dense, Float64NdArray } from '../../_internal/validate.js';
 import { checkFiniteResult, checkLike, checkSteps, checkVariance, like, type StepRows, type Steps, type VarianceKind } from '../ddpm/steps.js';
 import type { Schedule } from '../schedule/from-betas.js';
-import { checkBoundOptions, checkGrid, checkTermSteps, termInto, type BoundOptions, type Decoder } from './kernels.js';
-
-/** The discretized decoder's mean domain (that of gaussian.discretizedLogLikelihood). */
-const MAX_DECODER_MEAN = 1e100;
+import { checkBoundOptions, checkGrid, checkDecoderScale, MAX_DECODER_MEAN, termInto, type BoundOptions, type Decoder } from './kernels.js';
 
 /** Validated arguments of a term evaluation. */
 export interface TermArgs {
@@ -44,7 +40,7 @@ export function checkTermArgs(
   const e = checkLike(api, 'epsPred', epsPred, 'x0', a);
   const kind = checkVariance(api, 'variance', variance);
   const decoder = checkBoundOptions(api, options);
-  checkTermSteps(api, sch, plan, kind, decoder);
+  checkDecoderScale(api, sch, plan, kind, decoder);
   if (decoder === 'discretized') checkGrid(api, 'x0', a.data, plan);
   return { sch, x0: a, xt: b, eps: e, plan, kind, decoder };
 }
@@ -53,11 +49,10 @@ export function checkTermArgs(
 export function evaluateTerms(api: string, args: TermArgs): Float64Array {
   const { sch, x0, xt, eps, plan, kind, decoder } = args;
   const out = new Float64Array(x0.data.length);
-  const maxMean = termInto(out, sch, x0.data, xt.data, eps.data, plan.rows, plan.rowSize, plan.steps, kind, decoder);
-  if (!(maxMean <= MAX_DECODER_MEAN)) {
-    throw new InvalidArgumentError(api, 'epsPred', 'a decoder mean mu_theta(x_1, 1) in [-1e100, 1e100]', maxMean);
+  const check = termInto(out, sch, x0.data, xt.data, eps.data, plan.rows, plan.rowSize, plan.steps, kind, decoder);
+  if (check !== 0) {
+    checkFiniteResult(api, 'epsPred', out, `the bound term (and, for the discretized decoder, the mean mu_theta(x_1, 1) lies in [-${MAX_DECODER_MEAN}, ${MAX_DECODER_MEAN}])`);
   }
-  checkFiniteResult(api, 'epsPred', out, 'the bound term');
   return out;
 }
 

@@ -14,7 +14,7 @@ import { checkKey } from '../random/checks.js';
 import { foldIn, type Key } from '../random/keys.js';
 import { fillNormal } from '../random/normal.js';
 import type { Schedule } from '../schedule/from-betas.js';
-import { checkBoundOptions, checkGrid, checkTermSteps, klSumsInto, type BoundOptions } from './kernels.js';
+import { checkBoundOptions, checkGrid, checkDecoderScale, klSumsInto, type BoundOptions } from './kernels.js';
 import { priorKLInto } from './prior.js';
 import { checkTermArgs, evaluateTerms } from './term.js';
 
@@ -128,14 +128,13 @@ export function vlb(
   const T = sch.T;
   const all: StepRows = { rows: 1, rowSize: x.data.length, steps: new Int32Array(1), scalar: true };
   all.steps[0] = 1;
-  checkTermSteps(api, sch, all, kind, decoder);
+  checkDecoderScale(api, sch, all, kind, decoder);
   if (decoder === 'discretized') checkGrid(api, 'x0', x.data, null);
 
   const size = x.data.length;
   const prior = new Float64Array(batch);
   const scratch = new Float64Array(size);
-  priorKLInto(scratch, sch, x.data);
-  checkFiniteResult(api, 'x0', scratch, 'L_T');
+  if (priorKLInto(scratch, sch, x.data) !== 0) checkFiniteResult(api, 'x0', scratch, 'L_T');
   sumRows(scratch, batch, dim, prior, 0);
 
   const terms = new Float64Array(T * batch);
@@ -151,8 +150,9 @@ export function vlb(
       qSampleInto(xt, sch, x.data, eps, 1, size, all.steps);
     } else {
       const given = callArray(api, 'noise', () => noiseFn!(t), x).data;
-      qSampleInto(xt, sch, x.data, given, 1, size, all.steps);
-      checkFiniteResult(api, 'noise', xt, 'x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps_t');
+      if (qSampleInto(xt, sch, x.data, given, 1, size, all.steps) !== 0) {
+        checkFiniteResult(api, 'noise', xt, 'x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps_t');
+      }
     }
     const pred = callArray(api, 'epsFn', () => epsFn(wrap(xt, x.shape), t), x);
     const offset = (t - 1) * batch;
@@ -227,7 +227,7 @@ export function vlbEstimate(
   const { batch, dim } = batchShape(api, args.x0);
   const elementwise = evaluateTerms(api, args);
   const prior = new Float64Array(args.x0.data.length);
-  priorKLInto(prior, args.sch, args.x0.data);
+  if (priorKLInto(prior, args.sch, args.x0.data) !== 0) checkFiniteResult(api, 'x0', prior, 'L_T');
   const out = new Float64Array(batch);
   const T = args.sch.T;
   for (let b = 0; b < batch; b++) {

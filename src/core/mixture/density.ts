@@ -17,15 +17,17 @@ import { checkMixture, checkPoints, logSumExp, logTerms, normalizedExp, tooFar, 
  * a_k is, even 50 standard deviations into the tails where every w_k N_k(x) underflows
  * to 0 and the naive log(sum) gives -Infinity. Its absolute error is a few EPS times
  * (1 + |m|) plus the error of the largest a_k, itself of order d kappa(L_k) EPS |a_k|
- * (proofs/mixture/density.md). -Infinity is returned only when every quadratic form
- * |L_k^{-1}(x - mu_k)|^2 exceeds the largest double (|x| beyond ~1e154 standard
- * deviations): the log-density is then below -1.7e308 and rounds to -Infinity.
+ * (proofs/mixture/density.md). When every quadratic form |L_k^{-1}(x - mu_k)|^2
+ * exceeds the largest double (|x| beyond ~1e154 standard deviations) the log-density is
+ * below -1.7e308 and not representable: the point is rejected (the library never
+ * returns a non-finite value), as `score` and `responsibilities` do.
  *
  * @param mix - the mixture p (from `create`)
  * @param x - points, a Float64NdArray of shape [n, d] (n >= 0), or shape [d] for one point
  * @returns log p(x_i), shape [n]; a 0-d array (shape [], read it with `.get()`) for one point of shape [d]
  * @throws InvalidArgumentError for a `mix` not made by `create`, non-float64 or
- *   non-finite `x`; ShapeError when the last axis of `x` is not d
+ *   non-finite `x`, or a point so far out that log p(x) < -1.7e308; ShapeError when the
+ *   last axis of `x` is not d
  * @example
  * const mix = create({ weights: [0.2, 0.8], means: [[-5, -5], [5, 5]], covs: 1 });
  * logPdf(mix, ndarray(new Float64Array([5, 5]), [2])).get(); // returns ~-2.0610 (log 0.8 - log 2 pi)
@@ -44,6 +46,7 @@ export function logPdf(mix: GaussianMixture, x: Float64NdArray): Float64NdArray 
   const out = new Float64Array(pts.n);
   for (let i = 0; i < pts.n; i++) {
     const max = logTerms(m, pts.data, i * d, a, y);
+    if (max === -Infinity) throw tooFar(api, x, i);
     out[i] = logSumExp(a, max, e);
   }
   return wrap(out, pts.single ? [] : [pts.n]);

@@ -15,6 +15,7 @@ import { fromBetas, linearBetas } from '../../../src/core/schedule/index.js';
 import { EPS, expectClose } from '../../_support/expect-close.js';
 import { ALPHA, ksTest } from '../../_support/stats.js';
 import { arbSchedule } from '../../arbitraries/arb-schedule.js';
+import { ddpmReference } from './reference.js';
 import { arbBatchCase, nd, stepOf, valueOf } from './support.js';
 
 const one = nd([1]);
@@ -107,4 +108,25 @@ describe('the samplers are the reparameterized draws', () => {
       }
     },
   );
+});
+
+describe('against the 50-digit reference', () => {
+  test('ddpm/forward#mpmath: q and qStep match mpmath from the definitions (linear T = 1000, 12 random betas)', () => {
+    for (const { name, s, rows } of ddpmReference) {
+      for (const r of rows) {
+        const L = Math.abs(s.logAlphaBar[r.t]!);
+        const ctx = { name, t: r.t, x0: r.x0 };
+        const marginal = q(s, nd([r.x0]), r.t);
+        // sqrt(alphaBar_t): (|L| + 1) EPS, the product EPS/2 (proofs/schedule/from-betas.md).
+        expectClose(marginal.mean.get(0), r.qMean, { rtol: (L + 2) * EPS }, ctx);
+        // 1 - alphaBar_t: 3 EPS. Its log: log1p(-alphaBar) where alphaBar <= 1/2, off by alphaBar's relative
+        // (2|L| + 1) EPS times alphaBar/(1 - alphaBar) <= 1; else the log of the 3-EPS value: 3 EPS absolute;
+        // plus the log's own rounding.
+        expectClose(marginal.variance, r.qVariance, { rtol: 3 * EPS }, ctx);
+        expectClose(marginal.logVariance, r.qLogVariance, { atol: (Math.abs(r.qLogVariance) + 2 * L + 3) * EPS }, ctx);
+        // sqrt(fl(1 - beta_t)): 0.75 EPS, the product EPS/2.
+        expectClose(qStep(s, nd([r.x0]), r.t).mean.get(0), r.qStepMean, { rtol: 1.5 * EPS }, ctx);
+      }
+    }
+  });
 });

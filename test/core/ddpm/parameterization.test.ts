@@ -13,6 +13,7 @@ import { score as gaussianScore } from '../../../src/core/gaussian/index.js';
 import { fromBetas } from '../../../src/core/schedule/index.js';
 import { EPS, expectClose } from '../../_support/expect-close.js';
 import { arbSchedule } from '../../arbitraries/arb-schedule.js';
+import { ddpmReference } from './reference.js';
 import { arbBatchCase, nd, stepOf } from './support.js';
 
 /** The absolute error of one rounding in the subnormal range: at most half of 2^-1074. */
@@ -104,5 +105,29 @@ describe('where x_0 is undefined', () => {
     // x_t = 1 and overflows for x_t = 1e20 (beyond 1.8e308 / e^687.2 ~ 6e9): reported, not returned.
     expect(Number.isFinite(x0FromEps(s, nd([1]), 1500, nd([0])).get(0))).toBe(true);
     expect(() => x0FromEps(s, nd([1e20]), 1500, nd([0]))).toThrow(/is finite in float64/);
+  });
+});
+
+describe('against the 50-digit reference', () => {
+  test('ddpm/parameterization#mpmath: x0FromEps, epsFromX0 and scoreFromEps match mpmath', () => {
+    for (const { name, s, rows } of ddpmReference) {
+      for (const r of rows) {
+        const t = r.t;
+        const L = Math.abs(s.logAlphaBar[t]!);
+        const ctx = { name, t, x0: r.x0, xt: r.xt, eps: r.eps };
+        const ra = s.sqrtRecipAlphaBar[t]!;
+        const rm = s.sqrtRecipM1AlphaBar[t]!;
+        const a = s.sqrtAlphaBar[t]!;
+        const c = s.sqrtOneMinusAlphaBar[t]!;
+        // ra and rm carry (|L| + 3) EPS relative (from log alphaBar through exp, expm1 and sqrt); two
+        // products and a difference: EPS of the scale.
+        expectClose(x0FromEps(s, nd([r.xt]), t, nd([r.eps])).get(0), r.x0FromEps, { atol: (L + 4) * EPS * (ra * Math.abs(r.xt) + rm * Math.abs(r.eps)) }, ctx);
+        // a: (|L| + 1) EPS, c: 1.5 EPS (3 EPS of 1 - alphaBar, halved, and the root), 1/c and three
+        // operations: within (|L| + 4) EPS of (a |x0| + |xt|)/c.
+        expectClose(epsFromX0(s, nd([r.xt]), t, nd([r.x0])).get(0), r.epsFromX0, { atol: ((L + 4) * EPS * (a * Math.abs(r.x0) + Math.abs(r.xt))) / c }, ctx);
+        // c: 1.5 EPS; 1/c and the product: EPS.
+        expectClose(scoreFromEps(s, t, nd([r.eps])).get(0), r.score, { rtol: 2.5 * EPS }, ctx);
+      }
+    }
   });
 });

@@ -12,6 +12,7 @@ import { logPdf } from '../../../src/core/gaussian/index.js';
 import { LOG_2PI } from '../../../src/_internal/gaussian-kernels.js';
 import { EPS, expectClose } from '../../_support/expect-close.js';
 import { arbSchedule } from '../../arbitraries/arb-schedule.js';
+import { ddpmReference } from './reference.js';
 import { nd } from './support.js';
 
 /**
@@ -78,4 +79,23 @@ describe('the first step', () => {
       expect(post.logVarianceClipped).toBe(s.T >= 2 ? s.posteriorLogVarianceClipped[2] : Math.log(s.beta[1]!));
     },
   );
+});
+
+describe('against the 50-digit reference', () => {
+  test('ddpm/posterior#mpmath: mean, variance and clipped log-variance match mpmath from Eqs. 6-7', () => {
+    for (const { name, s, rows } of ddpmReference) {
+      for (const r of rows) {
+        const t = r.t;
+        const L = Math.abs(s.logAlphaBar[t]!) + Math.abs(s.logAlphaBar[t - 1]!);
+        const ctx = { name, t, x0: r.x0, xt: r.xt };
+        const post = posterior(s, nd([r.x0]), nd([r.xt]), t);
+        // Each coefficient (|L_t| + |L_{t-1}| + 12) EPS relative (proofs/schedule/from-betas.md), the sum EPS/2.
+        const scale = s.posteriorMeanCoef1[t]! * Math.abs(r.x0) + s.posteriorMeanCoef2[t]! * Math.abs(r.xt);
+        expectClose(post.mean.get(0), r.posteriorMean, { atol: (L + 13) * EPS * scale }, ctx);
+        // beta-tilde: 7 EPS relative; its log: 7 EPS absolute plus the log's rounding.
+        expectClose(post.variance, r.posteriorVariance, { rtol: 7 * EPS }, ctx);
+        expectClose(post.logVarianceClipped, r.posteriorLogVarianceClipped, { atol: (7 + Math.abs(r.posteriorLogVarianceClipped)) * EPS }, ctx);
+      }
+    }
+  });
 });

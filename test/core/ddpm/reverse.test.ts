@@ -15,6 +15,7 @@ import { fromBetas, linearBetas } from '../../../src/core/schedule/index.js';
 import { EPS, expectClose } from '../../_support/expect-close.js';
 import { ALPHA, ksTest } from '../../_support/stats.js';
 import { arbSchedule } from '../../arbitraries/arb-schedule.js';
+import { ddpmReference } from './reference.js';
 import { arbBatchCase, nd, stepOf, valueOf } from './support.js';
 
 const ETA = Number.MIN_VALUE;
@@ -134,5 +135,31 @@ describe('ancestral steps', () => {
     const sd = Math.sqrt(s.alpha[1]!);
     const { pValue } = ksTest(x.data, (v) => normalCdf(v / sd));
     expect(pValue, 'x_0').toBeGreaterThan(ALPHA);
+  });
+});
+
+describe('against the 50-digit reference', () => {
+  test('ddpm/reverse#mpmath: the mean of Eq. 11, and the clipped mean through the posterior, match mpmath', () => {
+    for (const { name, s, rows } of ddpmReference) {
+      for (const r of rows) {
+        const t = r.t;
+        const L = Math.abs(s.logAlphaBar[t]!) + Math.abs(s.logAlphaBar[t - 1]!);
+        const ctx = { name, t, xt: r.xt, eps: r.eps };
+        const sqrtAlpha = Math.sqrt(s.alpha[t]!);
+        const A = 1 / sqrtAlpha;
+        const B = s.beta[t]! / (sqrtAlpha * s.sqrtOneMinusAlphaBar[t]!);
+        // A, B: 3 EPS relative each (1 - beta, a root, a quotient; B also 1.5 EPS of c); two products and a difference.
+        const p = pMeanVariance(s, nd([r.xt]), t, nd([r.eps]), 'fixedSmall');
+        expectClose(p.mean.get(0), r.pMean, { atol: 4 * EPS * (A * Math.abs(r.xt) + B * Math.abs(r.eps)) }, ctx);
+        // Clipped: the posterior's coefficients ((|L_t| + |L_{t-1}| + 12) EPS each) at the clipped x0, whose
+        // own error (x0FromEps's budget, unless it is clipped to exactly +-1) is scaled by coef1.
+        const c = pMeanVariance(s, nd([r.xt]), t, nd([r.eps]), 'fixedSmall', { clipDenoised: true });
+        const x0c = c.x0Pred.get(0);
+        const x0Err =
+          Math.abs(x0c) === 1 ? 0 : (Math.abs(s.logAlphaBar[t]!) + 4) * EPS * (s.sqrtRecipAlphaBar[t]! * Math.abs(r.xt) + s.sqrtRecipM1AlphaBar[t]! * Math.abs(r.eps));
+        const scale = s.posteriorMeanCoef1[t]! * Math.abs(x0c) + s.posteriorMeanCoef2[t]! * Math.abs(r.xt);
+        expectClose(c.mean.get(0), r.pMeanClip, { atol: (L + 13) * EPS * scale + s.posteriorMeanCoef1[t]! * x0Err }, ctx);
+      }
+    }
   });
 });

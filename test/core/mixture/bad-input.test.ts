@@ -2,8 +2,7 @@
  * Bad input at every export of the `mixture` area: each call either returns finite
  * numbers (a mixture with finite arrays, finite ndarrays) or throws a DiffusionError whose
  * message names the API and the argument; never NaN, a hang, or another kind of exception.
- * The one documented exception: `logPdf` returns -Infinity where every quadratic form
- * overflows float64 (the log-density is below -1.7e308 and rounds to -Infinity).
+ * No exception: even `logPdf` throws where every quadratic form overflows float64.
  *
  * @see proofs/mixture/create.md (claim mixture/create#validation)
  */
@@ -29,7 +28,7 @@ function checkResult(api: string, result: unknown): void {
   const data = (result as { data: Float64Array }).data;
   expect(data).toBeInstanceOf(Float64Array);
   for (const v of data) {
-    const ok = Number.isFinite(v) || (api === 'mixture.logPdf' && v === -Infinity);
+    const ok = Number.isFinite(v) || false;
     expect(ok, `${api} returned ${v}`).toBe(true);
   }
 }
@@ -200,8 +199,8 @@ describe('mixture: bad input never escapes as NaN or a foreign exception', () =>
   test('mixture/create#validation: overflow at valid but extreme input is reported, not returned', () => {
     const mix = mixture.create({ weights: [1, 1], means: [[0], [1]], covs: [1e-300, 1e-300] });
     const far = ndarray(Float64Array.from([1e200]), [1, 1]);
-    // log p(1e200) ~ -1e700: below -MAX_VALUE, rounded to -Infinity (documented).
-    expect(mixture.logPdf(mix, far).get(0)).toBe(-Infinity);
+    // log p(1e200) ~ -1e700: below -MAX_VALUE, not representable: rejected, not rounded to -Infinity.
+    expect(() => mixture.logPdf(mix, far)).toThrow(/too far from every component/);
     expect(() => mixture.responsibilities(mix, far)).toThrow(/too far from every component/);
     expect(() => mixture.score(mix, far)).toThrow(DiffusionError);
     expect(() => mixture.perturb(mix, 1e200)).toThrow(/`sigma`/);
