@@ -6,7 +6,7 @@
 import { wrap, type Float64NdArray } from '../../_internal/validate.js';
 import { allocate, checkKey, checkLength, checkShape } from './checks.js';
 import type { Key } from './keys.js';
-import { DOMAIN_DRAW, philox4x32 } from './philox.js';
+import { CHUNK_BLOCKS, drawBlocks } from './blocks.js';
 
 const TWO_26 = 67108864;
 const TWO_53 = 9007199254740992;
@@ -26,19 +26,22 @@ const TWO_PI = 2 * Math.PI;
  */
 export function fillNormal(k0: number, k1: number, out: Float64Array): void {
   const n = out.length;
-  const block = new Uint32Array(4);
   const nBlocks = (n + 1) >>> 1;
-  for (let b = 0; b < nBlocks; b++) {
-    philox4x32(b, 0, 0, DOMAIN_DRAW, k0, k1, block, 0);
-    // kU, kV: two independent uniform integers in 0..2^53-1.
-    const kU = (block[0]! >>> 5) * TWO_26 + (block[1]! >>> 6);
-    const kV = (block[2]! >>> 5) * TWO_26 + (block[3]! >>> 6);
-    // u1 = 1 - kU/2^53 is exact and lies in [2^-53, 1]: ln never sees 0, and r <= sqrt(106 ln 2).
-    const u1 = (TWO_53 - kU) * TWO_M53;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const theta = TWO_PI * (kV * TWO_M53);
-    out[2 * b] = r * Math.cos(theta);
-    if (2 * b + 1 < n) out[2 * b + 1] = r * Math.sin(theta);
+  for (let first = 0; first < nBlocks; first += CHUNK_BLOCKS) {
+    const m = Math.min(CHUNK_BLOCKS, nBlocks - first);
+    const w = drawBlocks(k0, k1, first, m);
+    for (let j = 0; j < m; j++) {
+      const b = first + j;
+      // kU, kV: two independent uniform integers in 0..2^53-1.
+      const kU = (w[4 * j]! >>> 5) * TWO_26 + (w[4 * j + 1]! >>> 6);
+      const kV = (w[4 * j + 2]! >>> 5) * TWO_26 + (w[4 * j + 3]! >>> 6);
+      // u1 = 1 - kU/2^53 is exact and lies in [2^-53, 1]: ln never sees 0, and r <= sqrt(106 ln 2).
+      const u1 = (TWO_53 - kU) * TWO_M53;
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const theta = TWO_PI * (kV * TWO_M53);
+      out[2 * b] = r * Math.cos(theta);
+      if (2 * b + 1 < n) out[2 * b + 1] = r * Math.sin(theta);
+    }
   }
 }
 

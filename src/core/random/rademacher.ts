@@ -6,7 +6,7 @@
 import { wrap, type Float64NdArray } from '../../_internal/validate.js';
 import { allocate, checkKey, checkLength, checkShape } from './checks.js';
 import type { Key } from './keys.js';
-import { DOMAIN_DRAW, philox4x32 } from './philox.js';
+import { CHUNK_BLOCKS, drawBlocks } from './blocks.js';
 
 /**
  * Fills `out` with signs: value i is 1 - 2 beta_i, where beta_i is bit (i mod 32) (least
@@ -15,18 +15,15 @@ import { DOMAIN_DRAW, philox4x32 } from './philox.js';
  * One block gives 128 values. Not validated (internal).
  */
 export function fillRademacher(k0: number, k1: number, out: Float64Array): void {
+  // Sign i is bit (i mod 32) of word floor(i/32): 128 signs per block.
   const n = out.length;
-  const block = new Uint32Array(4);
   const nBlocks = Math.ceil(n / 128);
-  for (let b = 0; b < nBlocks; b++) {
-    philox4x32(b, 0, 0, DOMAIN_DRAW, k0, k1, block, 0);
-    const base = 128 * b;
-    const end = Math.min(n, base + 128);
-    for (let i = base; i < end; i++) {
-      const j = i - base;
-      const bit = (block[j >>> 5]! >>> (j & 31)) & 1;
-      out[i] = 1 - 2 * bit;
-    }
+  for (let first = 0; first < nBlocks; first += CHUNK_BLOCKS) {
+    const m = Math.min(CHUNK_BLOCKS, nBlocks - first);
+    const w = drawBlocks(k0, k1, first, m);
+    const base = 128 * first;
+    const end = Math.min(n - base, 128 * m);
+    for (let j = 0; j < end; j++) out[base + j] = 1 - 2 * ((w[j >>> 5]! >>> (j & 31)) & 1);
   }
 }
 

@@ -7,7 +7,7 @@ import { checkNumber, wrap, type Float64NdArray } from '../../_internal/validate
 import { InvalidArgumentError } from '../errors.js';
 import { allocate, checkKey, checkLength, checkShape } from './checks.js';
 import type { Key } from './keys.js';
-import { DOMAIN_DRAW, philox4x32 } from './philox.js';
+import { CHUNK_BLOCKS, drawBlocks } from './blocks.js';
 
 /** 2^26: the weight of the 27 high bits in the 53-bit integer k. */
 const TWO_26 = 67108864;
@@ -24,17 +24,17 @@ const TWO_M53 = 1 / 9007199254740992;
  * in parentheses is < 2^53 and the division by 2^53 is exact. Not validated (internal).
  */
 export function fillUniform(k0: number, k1: number, out: Float64Array): void {
+  // Value i uses words (2i mod 4, 2i+1 mod 4) of block floor(i/2): two values per block.
   const n = out.length;
-  const block = new Uint32Array(4);
-  const nPairs = n >>> 1;
-  for (let b = 0; b < nPairs; b++) {
-    philox4x32(b, 0, 0, DOMAIN_DRAW, k0, k1, block, 0);
-    out[2 * b] = ((block[0]! >>> 5) * TWO_26 + (block[1]! >>> 6)) * TWO_M53;
-    out[2 * b + 1] = ((block[2]! >>> 5) * TWO_26 + (block[3]! >>> 6)) * TWO_M53;
-  }
-  if (n % 2 === 1) {
-    philox4x32(nPairs, 0, 0, DOMAIN_DRAW, k0, k1, block, 0);
-    out[n - 1] = ((block[0]! >>> 5) * TWO_26 + (block[1]! >>> 6)) * TWO_M53;
+  const nBlocks = Math.ceil(n / 2);
+  for (let first = 0; first < nBlocks; first += CHUNK_BLOCKS) {
+    const m = Math.min(CHUNK_BLOCKS, nBlocks - first);
+    const w = drawBlocks(k0, k1, first, m);
+    const base = 2 * first;
+    const end = Math.min(n - base, 2 * m);
+    for (let j = 0; j < end; j++) {
+      out[base + j] = ((w[2 * j]! >>> 5) * TWO_26 + (w[2 * j + 1]! >>> 6)) * TWO_M53;
+    }
   }
 }
 
