@@ -3,7 +3,7 @@
  * then hands plain Float64Arrays to kernels that do not validate.
  */
 import ndarray, { type NdArray } from 'ndarray';
-import { DTypeError, InvalidArgumentError, ShapeError } from '../core/errors.js';
+import { DTypeError, InvalidArgumentError, ShapeError, got } from '../core/errors.js';
 
 /** A float64 ndarray, the core's only array type. */
 export type Float64NdArray = NdArray<Float64Array>;
@@ -84,7 +84,7 @@ export function checkArray(api: string, name: string, x: unknown, iv?: Interval)
     if (!Number.isFinite(v) || (iv !== undefined && !inInterval(v, iv))) {
       const where = a.shape.length > 0 ? ` at flat index ${i}` : '';
       const domain = iv === undefined ? 'finite values' : `values in ${describeInterval(iv)}`;
-      throw new InvalidArgumentError(api, name, `${domain}`, `${describeNumber(v)}${where}`);
+      throw new InvalidArgumentError(api, name, `${domain}`, got(`${describeNumber(v)}${where}`));
     }
   }
   return { data, shape: a.shape.slice() };
@@ -140,10 +140,10 @@ export function checkFloat64Array(api: string, name: string, x: unknown, length?
     throw new DTypeError(api, name, 'a Float64Array', x === null || typeof x !== 'object' ? typeof x : (x as object).constructor.name);
   }
   if (length !== undefined && x.length !== length) {
-    throw new InvalidArgumentError(api, name, `a Float64Array of length ${length}`, `length ${x.length}`);
+    throw new InvalidArgumentError(api, name, `a Float64Array of length ${length}`, got(`length ${x.length}`));
   }
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw new InvalidArgumentError(api, name, 'finite values', `${x[i]} at index ${i}`);
+    if (!Number.isFinite(x[i]!)) throw new InvalidArgumentError(api, name, 'finite values', got(`${x[i]} at index ${i}`));
   }
   return x;
 }

@@ -58,8 +58,23 @@ export class DTypeError extends DiffusionError {
   }
 }
 
+/** A description of an offending value written by the library, printed as it is. */
+export class Got {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Marks `text` as the library's own description of a value (`got('NaN at flat index 3')`),
+ * printed verbatim; any other value passed as `got` is rendered by `describeValue`, which
+ * quotes strings so that a user's string argument reads as one.
+ */
+export function got(text: string): Got {
+  return new Got(text);
+}
+
 /** Short, safe rendering of an offending value for an error message. */
 export function describeValue(value: unknown): string {
+  if (value instanceof Got) return value.text;
   if (typeof value === 'number') {
     if (Object.is(value, -0)) return '-0';
     return String(value);

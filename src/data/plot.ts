@@ -4,7 +4,7 @@
  * capital letters and a little punctuation; lower case is drawn as capitals). Enough to
  * draw bits/dim per step or an alphaBar curve without a plotting library.
  */
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, got } from '../core/errors.js';
 import { checkInteger } from '../_internal/validate.js';
 import type { Raster } from './png.js';
 
@@ -271,7 +271,7 @@ export function linePlot(series: readonly Series[], options: PlotOptions = {}): 
   const bottom = glyphH + 5 * fs + (options.xLabel ? glyphH + 3 * fs : 0);
   const pw = width - left - right;
   const ph = height - top - bottom;
-  if (pw < 20 || ph < 20) throw new InvalidArgumentError(api, 'width', 'a size leaving room for the plot area', `${width} x ${height}`);
+  if (pw < 20 || ph < 20) throw new InvalidArgumentError(api, 'width', 'a size leaving room for the plot area', got(`${width} x ${height}`));
   const px = (v: number) => left + position(xAxis, v) * (pw - 1);
   const py = (v: number) => top + (1 - position(yAxis, v)) * (ph - 1);
 

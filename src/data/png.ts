@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pngjs from 'pngjs';
-import { InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError, got } from '../core/errors.js';
 import { checkArray, checkInteger, checkNumber } from '../_internal/validate.js';
 import { writeFileAtomic } from './atomic.js';
 import { DataError } from './errors.js';
@@ -62,10 +62,10 @@ export function imageGrid(images: unknown, options: GridOptions = {}): Raster {
   const api = 'data.imageGrid';
   const { data, shape } = checkArray(api, 'images', images);
   if (shape.length !== 2 && shape.length !== 3) {
-    throw new InvalidArgumentError(api, 'images', 'an array of shape [n, h, w] or [h, w]', `shape [${shape.join(', ')}]`);
+    throw new InvalidArgumentError(api, 'images', 'an array of shape [n, h, w] or [h, w]', got(`shape [${shape.join(', ')}]`));
   }
   const [n, h, w] = shape.length === 3 ? (shape as [number, number, number]) : [1, shape[0]!, shape[1]!];
-  if (n < 1 || h < 1 || w < 1) throw new InvalidArgumentError(api, 'images', 'at least one image of at least 1 x 1 pixels', `shape [${shape.join(', ')}]`);
+  if (n < 1 || h < 1 || w < 1) throw new InvalidArgumentError(api, 'images', 'at least one image of at least 1 x 1 pixels', got(`shape [${shape.join(', ')}]`));
   const columns = checkInteger(api, 'columns', options.columns ?? Math.min(n, 8), 1, 4096);
   const padding = checkInteger(api, 'padding', options.padding ?? 2, 0, 1024);
   const scale = checkInteger(api, 'scale', options.scale ?? 1, 1, 64);
@@ -79,7 +79,7 @@ export function imageGrid(images: unknown, options: GridOptions = {}): Raster {
   const cellH = h * scale;
   const width = columns * (cellW + padding) + padding;
   const height = rows * (cellH + padding) + padding;
-  if (width * height > 1 << 28) throw new InvalidArgumentError(api, 'images', 'a grid of at most 2^28 pixels', `${width} x ${height}`);
+  if (width * height > 1 << 28) throw new InvalidArgumentError(api, 'images', 'a grid of at most 2^28 pixels', got(`${width} x ${height}`));
   const out = new Uint8Array(width * height).fill(padValue);
   for (let i = 0; i < n; i++) {
     const x0 = padding + (i % columns) * (cellW + padding);

@@ -10,7 +10,7 @@
  *
  * @see proofs/ddpm/validation.md (claim ddpm/validation#contract)
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import { checkArray, checkSameShape, wrap, type Dense, type Float64NdArray } from '../../_internal/validate.js';
 import type { Schedule } from '../schedule/from-betas.js';
 
@@ -60,13 +60,13 @@ export function checkSteps(api: string, name: string, t: unknown, s: Schedule, s
   }
   const batch = shape[0]!;
   if (t.length !== batch) {
-    throw new InvalidArgumentError(api, name, `${batch} steps, one per example along the leading axis (shape [${shape.join(', ')}])`, `${t.length} steps`);
+    throw new InvalidArgumentError(api, name, `${batch} steps, one per example along the leading axis (shape [${shape.join(', ')}])`, got(`${t.length} steps`));
   }
   const steps = new Int32Array(batch);
   for (let b = 0; b < batch; b++) {
     const v: unknown = t[b];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > s.T) {
-      throw new InvalidArgumentError(api, name, `integers in 1..${s.T}`, `${describe(v)} at index ${b}`);
+      throw new InvalidArgumentError(api, name, `integers in 1..${s.T}`, got(`${describe(v)} at index ${b}`));
     }
     steps[b] = v;
   }
@@ -119,7 +119,7 @@ export function checkFiniteResult(api: string, name: string, out: Float64Array, 
   for (let i = 0; i < out.length; i++) {
     const v = out[i]!;
     if (!(v - v === 0)) {
-      throw new InvalidArgumentError(api, name, `values for which ${what} is finite in float64`, `${v} at flat index ${i} of the result`);
+      throw new InvalidArgumentError(api, name, `values for which ${what} is finite in float64`, got(`${v} at flat index ${i} of the result`));
     }
   }
 }
@@ -166,7 +166,7 @@ export function checkInvertible(api: string, s: Schedule, plan: StepRows): void 
         api,
         't',
         `a step with alphaBar_t > 0 (x_0 = (x_t - sqrt(1 - alphaBar_t) eps)/sqrt(alphaBar_t) is undefined where alphaBar_t = 0 or 1/sqrt(alphaBar_t) overflows)`,
-        `t = ${k} with alphaBar_t = ${s.alphaBar[k]} (log alphaBar_t = ${s.logAlphaBar[k]})`,
+        got(`t = ${k} with alphaBar_t = ${s.alphaBar[k]} (log alphaBar_t = ${s.logAlphaBar[k]})`),
       );
     }
   }

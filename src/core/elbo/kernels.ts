@@ -5,7 +5,7 @@
  *
  * @see proofs/elbo/term.md
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import { discretizedBinLogProb, expm1MinusX, LOG_2PI } from '../../_internal/gaussian-kernels.js';
 import { epsMeanCoefficients } from '../ddpm/kernels.js';
 import { modelLogVariance, type StepRows, type VarianceKind } from '../ddpm/steps.js';
@@ -62,7 +62,7 @@ export function checkGrid(api: string, name: string, x: Float64Array, plan: Step
           api,
           name,
           "values on the 8-bit grid 2k/255 - 1, k in 0..255 (within 1e-6), for the 'discretized' decoder of L_0",
-          `${v} at flat index ${i}`,
+          got(`${v} at flat index ${i}`),
         );
       }
     }

@@ -4,7 +4,7 @@
  * @see proofs/elbo/simple-loss.md
  * @see docs/elbo/simple-loss.md
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import { checkArray, checkSameShape, type Float64NdArray } from '../../_internal/validate.js';
 
 /**
@@ -34,12 +34,12 @@ export function simpleLoss(eps: Float64NdArray, epsPred: Float64NdArray): Float6
   const p = checkArray(api, 'epsPred', epsPred);
   checkSameShape(api, 'epsPred', p.shape, 'eps', e.shape);
   if (e.shape.length === 0) {
-    throw new InvalidArgumentError(api, 'eps', 'an array with a leading batch axis (shape [batch, ...])', 'a 0-d array');
+    throw new InvalidArgumentError(api, 'eps', 'an array with a leading batch axis (shape [batch, ...])', got('a 0-d array'));
   }
   const batch = e.shape[0]!;
   const dim = batch === 0 ? 0 : e.data.length / batch;
   if (batch > 0 && dim === 0) {
-    throw new InvalidArgumentError(api, 'eps', 'examples with at least one coordinate', `shape [${e.shape.join(', ')}]`);
+    throw new InvalidArgumentError(api, 'eps', 'examples with at least one coordinate', got(`shape [${e.shape.join(', ')}]`));
   }
   const out = new Float64Array(batch);
   for (let b = 0; b < batch; b++) {
@@ -53,7 +53,7 @@ export function simpleLoss(eps: Float64NdArray, epsPred: Float64NdArray): Float6
   }
   for (let b = 0; b < batch; b++) {
     if (!Number.isFinite(out[b]!)) {
-      throw new InvalidArgumentError(api, 'epsPred', 'values whose squared error is finite in float64', `${out[b]} for example ${b}`);
+      throw new InvalidArgumentError(api, 'epsPred', 'values whose squared error is finite in float64', got(`${out[b]} for example ${b}`));
     }
   }
   return out;

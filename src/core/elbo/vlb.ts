@@ -5,7 +5,7 @@
  * @see proofs/elbo/vlb.md
  * @see docs/elbo/vlb.md
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import { checkSchedule } from '../../_internal/schedule-check.js';
 import { isNdArray, wrap, type Dense, type Float64NdArray } from '../../_internal/validate.js';
 import { qSampleInto } from '../ddpm/kernels.js';
@@ -50,12 +50,12 @@ function sumRows(x: Float64Array, batch: number, dim: number, into: Float64Array
 
 function batchShape(api: string, x: Dense): { batch: number; dim: number } {
   if (x.shape.length === 0) {
-    throw new InvalidArgumentError(api, 'x0', 'an array with a leading batch axis (shape [batch, ...])', 'a 0-d array');
+    throw new InvalidArgumentError(api, 'x0', 'an array with a leading batch axis (shape [batch, ...])', got('a 0-d array'));
   }
   const batch = x.shape[0]!;
   const dim = batch === 0 ? 0 : x.data.length / batch;
   if (batch > 0 && dim === 0) {
-    throw new InvalidArgumentError(api, 'x0', 'examples with at least one coordinate', `shape [${x.shape.join(', ')}]`);
+    throw new InvalidArgumentError(api, 'x0', 'examples with at least one coordinate', got(`shape [${x.shape.join(', ')}]`));
   }
   return { batch, dim };
 }
@@ -162,7 +162,7 @@ export function vlb(
       klSumsInto(terms, offset, sch, x.data, xt, pred.data, t, kind, batch, dim);
       for (let b = 0; b < batch; b++) {
         if (!Number.isFinite(terms[offset + b]!)) {
-          throw new InvalidArgumentError(api, 'epsFn', `predictions for which L_${t - 1} is finite in float64`, `${terms[offset + b]} for example ${b}`);
+          throw new InvalidArgumentError(api, 'epsFn', `predictions for which L_${t - 1} is finite in float64`, got(`${terms[offset + b]} for example ${b}`));
         }
       }
     } else {

@@ -4,7 +4,7 @@
  * @see proofs/gaussian/discretized.md
  * @see docs/gaussian/discretized.md
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import type { Float64NdArray } from '../../_internal/validate.js';
 import { discretizedLogLikelihoodInto } from '../../_internal/gaussian-kernels.js';
 import { commonShape, LOG_SCALE_DOMAIN, operand, result, sizeOf, VALUE_DOMAIN } from './operands.js';
@@ -22,7 +22,7 @@ function checkGrid(api: string, x: Float64Array, scalar: boolean): void {
         api,
         'x',
         'values on the 8-bit grid 2k/255 - 1, k in 0..255 (within 1e-6)',
-        scalar ? v : `${v} at flat index ${i}`,
+        scalar ? v : got(`${v} at flat index ${i}`),
       );
     }
   }

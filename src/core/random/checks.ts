@@ -5,7 +5,7 @@
  *
  * @see proofs/random/philox.md (claim random/philox#validation)
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import type { Key } from './keys.js';
 
 /** Largest number of values one draw may produce: 2^31. */
@@ -36,7 +36,7 @@ export function checkKey(api: string, name: string, key: unknown): Key {
     k1 = undefined;
   }
   if (!isUint32(k0) || !isUint32(k1)) {
-    const shown = `{ k0: ${show(k0)}, k1: ${show(k1)} }`;
+    const shown = got(`{ k0: ${show(k0)}, k1: ${show(k1)} }`);
     throw new InvalidArgumentError(api, name, 'a Key record { k0, k1 } of uint32 words (integers in 0..4294967295)', shown);
   }
   return { k0, k1 };
@@ -65,13 +65,13 @@ export function checkShape(api: string, name: string, shape: unknown): { shape: 
   for (let d = 0; d < shape.length; d++) {
     const n: unknown = shape[d];
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(api, name, expected, `[${shape.map((s) => show(s)).join(', ')}] (entry ${d} is ${show(n)})`);
+      throw new InvalidArgumentError(api, name, expected, got(`[${shape.map((s) => show(s)).join(', ')}] (entry ${d} is ${show(n)})`));
     }
     copy.push(n);
     size *= n;
   }
   if (size > MAX_DRAW_SIZE) {
-    throw new InvalidArgumentError(api, name, expected, `[${copy.join(', ')}] (${size} elements)`);
+    throw new InvalidArgumentError(api, name, expected, got(`[${copy.join(', ')}] (${size} elements)`));
   }
   return { shape: copy, size };
 }

@@ -1,7 +1,7 @@
 /**
  * Every quantity of a discrete-time Gaussian diffusion derived once from its betas.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, got } from '../errors.js';
 import { checkFloat64Array } from '../../_internal/validate.js';
 import { MAX_STEPS } from './betas.js';
 
@@ -67,7 +67,7 @@ export function fromBetas(betas: Float64Array): Schedule {
   const api = 'schedule.fromBetas';
   checkFloat64Array(api, 'betas', betas);
   if (betas.length < 2 || betas.length > MAX_STEPS + 1) {
-    throw new InvalidArgumentError(api, 'betas', `length T + 1 in 2..${MAX_STEPS + 1} (index 0 unused)`, `length ${betas.length}`);
+    throw new InvalidArgumentError(api, 'betas', `length T + 1 in 2..${MAX_STEPS + 1} (index 0 unused)`, got(`length ${betas.length}`));
   }
   if (betas[0] !== 0) {
     throw new InvalidArgumentError(api, 'betas', 'betas[0] = 0 (there is no step 0; the schedule is indexed by t = 1..T)', betas[0]);
@@ -76,7 +76,7 @@ export function fromBetas(betas: Float64Array): Schedule {
   for (let t = 1; t <= T; t++) {
     const b = betas[t]!;
     if (!(b > 0 && b < 1)) {
-      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1) for t = 1..T', `${b} at t = ${t}`);
+      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1) for t = 1..T', got(`${b} at t = ${t}`));
     }
   }
   const n = T + 1;

@@ -69,7 +69,7 @@ describe('ddpm: bad input never escapes as NaN or a foreign exception', () => {
       'ddpm.qSample: invalid argument `noise`: expected shape [2, 3] (the shape of `x0`), got [3, 2]',
     );
     expect(() => ddpm.q(plain, x, [1, 2, 3])).toThrow(/`t`: expected 2 steps, one per example/);
-    expect(() => ddpm.q(plain, x, [1, 9])).toThrow(/`t`: expected integers in 1\.\.5, got "9 at index 1"/);
+    expect(() => ddpm.q(plain, x, [1, 9])).toThrow(/`t`: expected integers in 1\.\.5, got 9 at index 1/);
     expect(() => ddpm.pMeanVariance(plain, x, 1, x, 'learned' as Any)).toThrow(/`variance`/);
     expect(() => ddpm.qSampleWithKey(plain, x, 9, key(1))).toThrow(/^ddpm\.qSampleWithKey: invalid argument `t`/);
     expect(() => ddpm.ancestralStepWithKey(plain, x, 1, x, 'fixedSmall', { k0: -1, k1: 0 } as Any)).toThrow(/^ddpm\.ancestralStepWithKey: invalid argument `key`/);

@@ -107,6 +107,8 @@ describe('elbo: bad input never escapes as NaN or a foreign exception', () => {
     const boom = new Error('from the model');
     expect(() => elbo.vlb(plain, grid, () => { throw boom; }, key(0), 'fixedSmall')).toThrow(boom);
     expect(() => elbo.bitsPerDim(1, 0)).toThrow(/`D`/);
+    // Regression (found by the property above): D ln 2 < 1, so the quotient overflowed to Infinity.
+    expect(() => elbo.bitsPerDim(Float64Array.of(1.7976931348623157e308), 1)).toThrow(/`nats`: expected values whose quotient/);
     expect(() => elbo.simpleLoss(ndarray(new Float64Array(2), [2, 0]), ndarray(new Float64Array(0), [2, 0]))).toThrow(/`eps`: expected examples with at least one coordinate/);
   });
 });

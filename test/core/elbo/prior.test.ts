@@ -54,6 +54,13 @@ describe('L_T', () => {
     },
   );
 
+  test('elbo/prior#closed-form: regression, alphaBar_T = 5e-4 (the log of 1 - alphaBar_T once lost 3 digits there)', () => {
+    const s = fromBetas(Float64Array.of(0, 0.4999999999999999, 0.999));
+    const ab = s.alphaBar[2]!;
+    const closed = 0.5 * (ab * 0.25 + minusAMinusLog1mA(ab, s.oneMinusAlphaBar[2]!));
+    expectClose(priorKL(s, nd([0.5])).get(0), closed, { rtol: (4 * Math.abs(s.logAlphaBar[2]!) + 26) * EPS });
+  });
+
   test('elbo/prior#closed-form: about 2e-5 nats per coordinate at |x_0| = 1 for DDPM\'s linear schedule', () => {
     const s = fromBetas(linearBetas(1000));
     const ab = s.alphaBar[1000]!;

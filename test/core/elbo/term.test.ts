@@ -10,6 +10,7 @@ import { describe, expect } from 'vitest';
 import { epsFromX0, pMeanVariance, posterior, qSample } from '../../../src/core/ddpm/index.js';
 import { term } from '../../../src/core/elbo/index.js';
 import { discretizedLogLikelihood, logPdf, normalKL } from '../../../src/core/gaussian/index.js';
+import { fromBetas } from '../../../src/core/schedule/index.js';
 import { EPS, expectClose } from '../../_support/expect-close.js';
 import { arbSchedule } from '../../arbitraries/arb-schedule.js';
 import { arbBatchCase, nd, stepOf, valueOf } from '../ddpm/support.js';
@@ -78,6 +79,25 @@ describe('the KL terms', () => {
       }
     },
   );
+});
+
+describe('regressions', () => {
+  test('elbo/term#kl: fixedLarge at t = 2 with beta-tilde/beta = 0.0033 (log1p(-x) at x = 0.997 once lost 3 digits)', () => {
+    const s = fromBetas(Float64Array.of(0, 0.00001, 0.0029698422706096726));
+    const x = nd([0.3]);
+    const post = posterior(s, x, x, 2);
+    const model = pMeanVariance(s, x, 2, x, 'fixedLarge');
+    const kl = normalKL(post.mean.get(0), post.logVarianceClipped, model.mean.get(0), model.logVariance);
+    // The same budget as the property above, with dm' from both means' rounding.
+    const L = Math.abs(s.logAlphaBar[2]!) + Math.abs(s.logAlphaBar[1]!);
+    const gap = Math.abs(post.logVarianceClipped - model.logVariance);
+    const dm = Math.abs(post.mean.get(0) - model.mean.get(0));
+    const sa = Math.sqrt(s.alpha[2]!);
+    const bCoef = s.beta[2]! / (sa * s.sqrtOneMinusAlphaBar[2]!);
+    const dmErr = (L + 12) * EPS * 0.3 * (s.posteriorMeanCoef1[2]! + s.posteriorMeanCoef2[2]! + 1 / sa + bCoef);
+    const tol = ((2 * dm * dmErr + dmErr * dmErr) * Math.exp(-model.logVariance)) / 2 + 0.5 * EPS * (4 * L + 17 + Math.abs(post.logVarianceClipped) + Math.abs(model.logVariance) + 2 * gap) + 4 * EPS * kl;
+    expectClose(term(s, x, x, 2, x, 'fixedLarge').get(0), kl, { atol: tol });
+  });
 });
 
 describe('the decoder at t = 1', () => {

@@ -119,7 +119,7 @@ describe('the errors name the argument at fault', () => {
     expect(() => score(any(ndarray(new Float32Array(3), [3])), 0, 0)).toThrow(/gaussian\.score: invalid argument `x`: expected an ndarray over a Float64Array/);
     expect(() => logPdf(a3(), ndarray(new Float64Array(2), [2]), 0)).toThrow(ShapeError);
     expect(() => logPdf(a3(), ndarray(new Float64Array(2), [2]), 0)).toThrow(/expected shape \[3\] \(the shape of `x`\), got \[2\]/);
-    expect(() => entropy(ndarray(new Float64Array([0, Infinity]), [2]))).toThrow(/`logVar`: expected values in \[-200, 200\], got "Infinity at flat index 1"/);
+    expect(() => entropy(ndarray(new Float64Array([0, Infinity]), [2]))).toThrow(/`logVar`: expected values in \[-200, 200\], got Infinity at flat index 1/);
     expect(() => entropy('1' as never)).toThrow(InvalidArgumentError);
   });
 
@@ -141,7 +141,7 @@ describe('the errors name the argument at fault', () => {
     expect(() => discretizedLogLikelihood(0.5, 0, 0)).toThrow(
       /gaussian\.discretizedLogLikelihood: invalid argument `x`: expected values on the 8-bit grid 2k\/255 - 1, k in 0\.\.255 \(within 1e-6\), got 0\.5/,
     );
-    expect(() => discretizedLogLikelihood(ndarray(new Float64Array([-1, 0.3]), [2]), 0, 0)).toThrow(/got "0\.3 at flat index 1"/);
+    expect(() => discretizedLogLikelihood(ndarray(new Float64Array([-1, 0.3]), [2]), 0, 0)).toThrow(/got 0\.3 at flat index 1/);
     expect(() => discretizedLogLikelihood(1.5, 0, 0)).toThrow(/invalid argument `x`/);
     expect(() => discretizedLogLikelihood(-1 + 2e-6, 0, 0)).toThrow(/invalid argument `x`/);
     expect(() => discretizedLogLikelihood(1, 0, 101)).toThrow(/invalid argument `logScale`: expected a finite number in \[-100, 100\]/);

@@ -126,4 +126,15 @@ describe('schedule: bad input never escapes as NaN or a foreign exception', () =
     expect(() => schedule.geometricSigmas(1, 2, 10)).toThrow(/`sigmaMin`/);
     expect(schedule.isSchedule({ ...schedule.fromBetas(schedule.linearBetas(3)) })).toBe(false);
   });
+
+  test('schedule/validation#contract: regressions found by the properties above', () => {
+    // Two levels a few ulps apart cannot make 3 strictly decreasing values (once returned unsorted).
+    expect(() => schedule.geometricSigmas(1.0000000000000008e-6, 1.0000000000000006e-6, 3)).toThrow(/strictly decreasing in float64/);
+    // A subnormal beta: beta-tilde underflows, its log must not be -Infinity (once it was).
+    outcome('schedule.fromBetas', () => schedule.fromBetas(Float64Array.of(0, 5e-324)));
+    outcome('schedule.fromBetas', () => schedule.fromBetas(Float64Array.of(0, 5e-324, 5e-324)));
+    // 2500 betas of 0.3: log alphaBar reaches -891; sqrt(1/alphaBar - 1) is finite there (once expm1 overflowed).
+    const long = schedule.fromBetas(Float64Array.from({ length: 2501 }, (_, i) => (i === 0 ? 0 : 0.3)));
+    expect(Number.isFinite(long.sqrtRecipM1AlphaBar[1990]!)).toBe(true);
+  });
 });
