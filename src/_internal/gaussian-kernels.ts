@@ -239,8 +239,18 @@ export function logPdfInto(out: Float64Array, x: Float64Array, mean: Float64Arra
 export function scoreInto(out: Float64Array, x: Float64Array, mean: Float64Array, logVar: Float64Array): Float64Array {
   const sx = x.length === 1 ? 0 : 1;
   const sm = mean.length === 1 ? 0 : 1;
-  const sl = logVar.length === 1 ? 0 : 1;
-  for (let i = 0; i < out.length; i++) out[i] = -(x[i * sx]! - mean[i * sm]!) * Math.exp(-logVar[i * sl]!);
+  if (logVar.length === 1) {
+    // One variance for all: exp(-logVar) once (the same value each element would compute).
+    const precision = Math.exp(-logVar[0]!);
+    if (sx === 1 && sm === 0) {
+      const m = mean[0]!;
+      for (let i = 0; i < out.length; i++) out[i] = -(x[i]! - m) * precision;
+    } else {
+      for (let i = 0; i < out.length; i++) out[i] = -(x[i * sx]! - mean[i * sm]!) * precision;
+    }
+    return out;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = -(x[i * sx]! - mean[i * sm]!) * Math.exp(-logVar[i]!);
   return out;
 }
 

@@ -79,19 +79,69 @@ export function checkArray(api: string, name: string, x: unknown, iv?: Interval)
   }
   const a = x as Float64NdArray;
   const data = denseData(a);
+  // The scan is branch-free on valid data: v - v is 0 for finite v and NaN otherwise, and
+  // the bounds are hoisted (an absent bound is +-Infinity, always satisfied).
+  const lo = iv?.min ?? -Infinity;
+  const hi = iv?.max ?? Infinity;
+  const loClosed = iv?.minClosed === true || iv?.min === undefined;
+  const hiClosed = iv?.maxClosed === true || iv?.max === undefined;
+  let bad = -1;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    if (!Number.isFinite(v) || (iv !== undefined && !inInterval(v, iv))) {
-      const where = a.shape.length > 0 ? ` at flat index ${i}` : '';
-      const domain = iv === undefined ? 'finite values' : `values in ${describeInterval(iv)}`;
-      throw new InvalidArgumentError(api, name, `${domain}`, got(`${describeNumber(v)}${where}`));
+    if (!(v - v === 0 && (loClosed ? v >= lo : v > lo) && (hiClosed ? v <= hi : v < hi))) {
+      bad = i;
+      break;
     }
+  }
+  if (bad >= 0) {
+    const v = data[bad]!;
+    const where = a.shape.length > 0 ? ` at flat index ${bad}` : '';
+    const domain = iv === undefined ? 'finite values' : `values in ${describeInterval(iv)}`;
+    throw new InvalidArgumentError(api, name, domain, got(`${describeNumber(v)}${where}`));
   }
   return { data, shape: a.shape.slice() };
 }
 
 function describeNumber(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
+}
+
+/**
+ * `checkArray` without the finiteness scan, for kernels whose every output depends on
+ * every input element through finite coefficients (sums of products), so that a NaN or an
+ * infinity in an input always reaches the output. Such a kernel accumulates
+ * `check += v * 0` over its outputs and, when `check` is not 0, calls `rejectNonFinite`,
+ * which runs the full `checkArray` on each input (throwing on the argument at fault) and
+ * otherwise reports the overflow. This saves one pass over every input on valid data.
+ */
+export function checkArrayDeferred(api: string, name: string, x: unknown): Dense {
+  if (!isNdArray(x)) {
+    throw new InvalidArgumentError(api, name, 'an ndarray over a Float64Array', x);
+  }
+  if (!(x.data instanceof Float64Array)) return checkArray(api, name, x); // throws DTypeError
+  const a = x as Float64NdArray;
+  return { data: denseData(a), shape: a.shape.slice() };
+}
+
+/**
+ * Called when a kernel fed by `checkArrayDeferred` inputs produced a non-finite value:
+ * throws on the first input holding NaN or an infinity, or else (finite inputs that
+ * overflowed) on `blame`, describing the overflowing result `what`.
+ */
+export function rejectNonFinite(
+  api: string,
+  inputs: readonly (readonly [string, unknown])[],
+  out: Float64Array,
+  blame: string,
+  what: string,
+): never {
+  for (const [name, x] of inputs) checkArray(api, name, x);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) {
+      throw new InvalidArgumentError(api, blame, `inputs for which ${what} is finite in float64`, got(`an overflow at flat index ${i}`));
+    }
+  }
+  throw new InvalidArgumentError(api, blame, `inputs for which ${what} is finite in float64`, got('a non-finite result'));
 }
 
 /** Row-major copy of a view (no copy when it is already dense row-major from offset 0). */

@@ -6,7 +6,7 @@
  * @see docs/ddpm/forward.md
  */
 import { checkSchedule } from '../../_internal/schedule-check.js';
-import type { Float64NdArray } from '../../_internal/validate.js';
+import { checkArrayDeferred, checkSameShape, rejectNonFinite, type Float64NdArray } from '../../_internal/validate.js';
 import type { Key } from '../random/keys.js';
 import { checkKey } from '../random/checks.js';
 import { normal } from '../random/normal.js';
@@ -192,12 +192,15 @@ export function qSample(s: Schedule, x0: Float64NdArray, t: Steps, noise: Float6
 /** `qSample` reporting errors as `api`. */
 function qSampleAs(api: string, s: unknown, x0: unknown, t: unknown, noise: unknown): Float64NdArray {
   const sch = checkSchedule(api, 's', s);
-  const x = checkLike(api, 'x0', x0);
+  // Finiteness of x0 and noise is checked through the result (finite coefficients: a NaN
+  // or infinity in either input makes x_t non-finite).
+  const x = checkArrayDeferred(api, 'x0', x0);
   const plan = checkSteps(api, 't', t, sch, x.shape);
-  const z = checkLike(api, 'noise', noise, 'x0', x);
+  const z = checkArrayDeferred(api, 'noise', noise);
+  checkSameShape(api, 'noise', z.shape, 'x0', x.shape);
   const out = new Float64Array(x.data.length);
   const check = qSampleInto(out, sch, x.data, z.data, plan.rows, plan.rowSize, plan.steps);
-  if (check !== 0) checkFiniteResult(api, 'x0', out, 'sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps');
+  if (check !== 0) rejectNonFinite(api, [['x0', x0], ['noise', noise]], out, 'x0', 'sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps');
   return like(out, x);
 }
 

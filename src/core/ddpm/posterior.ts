@@ -6,9 +6,9 @@
  * @see docs/ddpm/posterior.md
  */
 import { checkSchedule } from '../../_internal/schedule-check.js';
-import type { Float64NdArray } from '../../_internal/validate.js';
+import { checkArrayDeferred, checkSameShape, rejectNonFinite, type Float64NdArray } from '../../_internal/validate.js';
 import type { Schedule } from '../schedule/from-betas.js';
-import { checkFiniteResult, checkLike, checkSteps, like, perStep, type PerStep, type Steps } from './steps.js';
+import { checkSteps, like, perStep, type PerStep, type Steps } from './steps.js';
 
 /** q(x_{t-1} | x_t, x_0) = N(mu-tilde_t, beta-tilde_t I). */
 export interface PosteriorGaussian<S extends Steps> {
@@ -49,8 +49,11 @@ export interface PosteriorGaussian<S extends Steps> {
 export function posterior<S extends Steps>(s: Schedule, x0: Float64NdArray, xt: Float64NdArray, t: S): PosteriorGaussian<S> {
   const api = 'ddpm.posterior';
   const sch = checkSchedule(api, 's', s);
-  const a = checkLike(api, 'x0', x0);
-  const b = checkLike(api, 'xt', xt, 'x0', a);
+  // Finiteness of x0 and xt is checked through the result: mu-tilde is c1 x0 + c2 xt with
+  // finite c1, c2, so a NaN or infinity in either input makes it non-finite.
+  const a = checkArrayDeferred(api, 'x0', x0);
+  const b = checkArrayDeferred(api, 'xt', xt);
+  checkSameShape(api, 'xt', b.shape, 'x0', a.shape);
   const plan = checkSteps(api, 't', t, sch, a.shape);
   const out = new Float64Array(a.data.length);
   const { rows, rowSize, steps } = plan;
@@ -66,7 +69,7 @@ export function posterior<S extends Steps>(s: Schedule, x0: Float64NdArray, xt: 
       check += v * 0;
     }
   }
-  if (check !== 0) checkFiniteResult(api, 'x0', out, 'mu-tilde_t');
+  if (check !== 0) rejectNonFinite(api, [['x0', x0], ['xt', xt]], out, 'x0', 'mu-tilde_t');
   return {
     mean: like(out, a),
     variance: perStep<S>(plan, (k) => sch.posteriorVariance[k]!),

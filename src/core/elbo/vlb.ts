@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, got } from '../errors.js';
 import { checkSchedule } from '../../_internal/schedule-check.js';
-import { isNdArray, wrap, type Dense, type Float64NdArray } from '../../_internal/validate.js';
+import { checkArrayDeferred, checkSameShape, isNdArray, wrap, type Dense, type Float64NdArray } from '../../_internal/validate.js';
 import { qSampleInto } from '../ddpm/kernels.js';
 import { checkFiniteResult, checkLike, checkVariance, type StepRows, type Steps, type VarianceKind } from '../ddpm/steps.js';
 import { checkKey } from '../random/checks.js';
@@ -61,12 +61,15 @@ function batchShape(api: string, x: Dense): { batch: number; dim: number } {
 }
 
 /** Calls a user function returning an array and validates its result like an argument. */
-function callArray(api: string, name: string, f: () => unknown, like: Dense): Dense {
+function callArray(api: string, name: string, f: () => unknown, like: Dense, deferFinite = false): Dense {
   const v = f();
   if (!isNdArray(v)) {
     throw new InvalidArgumentError(api, name, `a function returning a float64 ndarray of shape [${like.shape.join(', ')}]`, v);
   }
-  return checkLike(api, name, v, 'x0', like);
+  if (!deferFinite) return checkLike(api, name, v, 'x0', like);
+  const d = checkArrayDeferred(api, name, v);
+  checkSameShape(api, name, d.shape, 'x0', like.shape);
+  return d;
 }
 
 /**
@@ -154,7 +157,9 @@ export function vlb(
         checkFiniteResult(api, 'noise', xt, 'x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps_t');
       }
     }
-    const pred = callArray(api, 'epsFn', () => epsFn(wrap(xt, x.shape), t), x);
+    // For t >= 2 the prediction's finiteness is checked through the KL sums: every summand
+    // c + e d^2 is non-finite when the prediction is (e > 0), so no separate scan is needed.
+    const pred = callArray(api, 'epsFn', () => epsFn(wrap(xt, x.shape), t), x, t >= 2);
     const offset = (t - 1) * batch;
     if (t >= 2) {
       // Summed per example as computed (bit for bit the sums of `term`'s output); every
@@ -162,6 +167,7 @@ export function vlb(
       klSumsInto(terms, offset, sch, x.data, xt, pred.data, t, kind, batch, dim);
       for (let b = 0; b < batch; b++) {
         if (!Number.isFinite(terms[offset + b]!)) {
+          checkLike(api, 'epsFn', wrap(pred.data, pred.shape.slice()), 'x0', x); // names a NaN or infinite prediction
           throw new InvalidArgumentError(api, 'epsFn', `predictions for which L_${t - 1} is finite in float64`, got(`${terms[offset + b]} for example ${b}`));
         }
       }
