@@ -65,8 +65,8 @@ const epsFnLibrary = (x: Float64NdArray, step: number): Float64NdArray => {
 };
 
 const ts = {
-  qSample_1e6_s: medianTime(() => ddpm.qSample(s, x0, t, noise), 21),
-  posterior_1e6_s: medianTime(() => ddpm.posterior(s, x0, xt, t), 21),
+  qSample_1e6_s: medianTime(() => ddpm.qSample(s, x0, t, noise), 101),
+  posterior_1e6_s: medianTime(() => ddpm.posterior(s, x0, xt, t), 101),
   vlb_T1000_64x784_s: medianTime(() => elbo.vlb(s, images, epsFn, kvlb, 'fixedSmall'), 3),
 };
 const extra = {

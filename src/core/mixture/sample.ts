@@ -90,7 +90,7 @@ export function sample(mix: GaussianMixture, key: Key, n: number): Float64NdArra
     // Only an allocation the engine refuses can fail here (the sizes are valid).
     throw new InvalidArgumentError(api, 'n', `a number of draws whose ${count} x ${m.dim} values can be allocated`, n);
   }
-  // |z| <= 8.58 for random.normal, so overflow needs covariances near 1e306: reported as such.
+  // |z| < 12.23 for random.normal (the ziggurat bound), so overflow needs covariances near 1e306: reported as such.
   checkFiniteOutput(api, 'mix', mix, out, 'a mixture whose draws are representable in float64');
   return wrap(out, [count, m.dim]);
 }

@@ -54,7 +54,7 @@ export function wasmEngine(): Engine | undefined {
     if (wasm === undefined) return undefined;
     const instance = new wasm.Instance(new wasm.Module(decodeBase64(PHILOX_WASM_BASE64)), {});
     const memory = instance.exports.memory as { buffer: ArrayBuffer };
-    type Draw = (k0: number, k1: number, first: number, c3: number, n: number) => void;
+    type Draw = (k0: number, k1: number, first: number, c3: number, n: number, ptr?: number) => void;
     const draw = instance.exports.drawBlocks as Draw;
     const drawPairs = instance.exports.drawBlockPairs as Draw;
     const words = new Uint32Array(memory.buffer, 0, 4 * CHUNK_BLOCKS);
@@ -62,22 +62,11 @@ export function wasmEngine(): Engine | undefined {
       words,
       kind: 'wasm',
       fill(k0, k1, first, n) {
-        // Pairs of blocks (two independent chains, ~1.6x the throughput), then the odd one.
-        const even = n & ~1;
-        drawPairs(k0 | 0, k1 | 0, first | 0, DOMAIN_DRAW, even);
-        if (even === 0) {
-          if (n === 1) draw(k0 | 0, k1 | 0, first | 0, DOMAIN_DRAW, 1);
-        } else if (even < n) {
-          // The single-block kernel writes from byte 0: draw the last block there, then move
-          // its 4 words behind the pairs (block `even` lives at words 4 even..4 even + 3).
-          const saved0 = words[0]!, saved1 = words[1]!, saved2 = words[2]!, saved3 = words[3]!;
-          draw(k0 | 0, k1 | 0, (first + even) | 0, DOMAIN_DRAW, 1);
-          words.copyWithin(4 * even, 0, 4);
-          words[0] = saved0;
-          words[1] = saved1;
-          words[2] = saved2;
-          words[3] = saved3;
-        }
+        // Two blocks at a time (two independent chains), then the odd one at its own place
+        // (block b lives at byte 16 b).
+        const pairs = n & ~1;
+        drawPairs(k0 | 0, k1 | 0, first | 0, DOMAIN_DRAW, pairs);
+        if (pairs < n) draw(k0 | 0, k1 | 0, (first + pairs) | 0, DOMAIN_DRAW, 1, 16 * pairs);
       },
     };
   } catch {

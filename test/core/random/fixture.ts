@@ -26,11 +26,39 @@ export interface StreamFixture {
   readonly rademacher: readonly number[];
 }
 
+/** The ziggurat's constants and float64 tables as the runner computes them (mpmath for r, v). */
+export interface ZigguratFixture {
+  readonly layers: number;
+  readonly r: number;
+  readonly v: number;
+  /** The exact r and v to 40 digits. */
+  readonly rExact: string;
+  readonly vExact: string;
+  /** The ladder x_0..x_256 and heights f_0..f_256, float64 by the runner's recurrence. */
+  readonly x: readonly number[];
+  readonly f: readonly number[];
+  /** The exact (mpmath) ladder rounded to float64, x_256 = 0. */
+  readonly xExact: readonly number[];
+  readonly attemptsPerNormal: number;
+  readonly wordsPerNormal: number;
+  readonly pWedge: number;
+  readonly pTail: number;
+}
+
+/** A long normal stream with the path (fast, wedge, tail) that produced each value. */
+export interface NormalStreamFixture {
+  readonly seed: number;
+  readonly values: readonly number[];
+  readonly paths: readonly ('fast' | 'wedge' | 'tail')[];
+}
+
 export interface RandomFixture {
   readonly python: string;
   readonly kat: { readonly source: string; readonly vectors: readonly PhiloxVector[] };
   readonly blocks: readonly PhiloxVector[];
   readonly streams: readonly StreamFixture[];
+  readonly ziggurat: ZigguratFixture;
+  readonly normalLong: readonly NormalStreamFixture[];
 }
 
 export const fixture: RandomFixture = JSON.parse(
