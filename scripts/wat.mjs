@@ -3,7 +3,7 @@ import initWabt from 'wabt';
 
 export async function compileWat(source) {
   const wabt = await initWabt();
-  const mod = wabt.parseWat('philox.wat', source);
+  const mod = wabt.parseWat('philox.wat', source, { simd: true });
   mod.validate();
   const { buffer } = mod.toBinary({ log: false, write_debug_names: false });
   mod.destroy();

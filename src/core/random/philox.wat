@@ -98,4 +98,55 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 32)))
         (local.set $b (i32.add (local.get $b) (i32.const 2)))
         (br $blocks))))
+  ;; Four blocks per iteration in 128-bit SIMD (counters first + 4j .. first + 4j + 3),
+  ;; written from byte 0; n must be a multiple of 4. Vector $xk holds word k of the four
+  ;; blocks. i64x2.extmul_{low,high}_i32x4_u form the exact 32x32 -> 64-bit products of
+  ;; lanes 0-1 and 2-3 (one unsigned multiply instruction each), and shuffles gather their
+  ;; high and low halves back into four lanes. Same words as drawBlocks.
+  (func (export "drawBlockQuads") (param $k0 i32) (param $k1 i32) (param $first i32) (param $c3 i32) (param $n i32)
+    (local $b i32) (local $r i32) (local $ptr i32) (local $ka i32) (local $kb i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $pl v128) (local $ph v128) (local $ql v128) (local $qh v128)
+    (local $m0 v128) (local $m1 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $m0 (i32x4.splat (i32.const 0xD2511F53)))
+    (local.set $m1 (i32x4.splat (i32.const 0xCD9E8D57)))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $b) (local.get $n)))
+        ;; counters: word 0 = first + b + lane, words 1, 2 = 0, word 3 = c3
+        (local.set $x0 (i32x4.add (i32x4.splat (i32.add (local.get $first) (local.get $b))) (v128.const i32x4 0 1 2 3)))
+        (local.set $x1 (v128.const i32x4 0 0 0 0))
+        (local.set $x2 (v128.const i32x4 0 0 0 0))
+        (local.set $x3 (i32x4.splat (local.get $c3)))
+        (local.set $ka (local.get $k0))
+        (local.set $kb (local.get $k1))
+        (local.set $r (i32.const 0))
+        (loop $rounds
+          ;; (hi0, lo0) = M0 x0 and (hi1, lo1) = M1 x2, lane by lane, exact
+          (local.set $pl (i64x2.extmul_low_i32x4_u (local.get $x0) (local.get $m0)))
+          (local.set $ph (i64x2.extmul_high_i32x4_u (local.get $x0) (local.get $m0)))
+          (local.set $ql (i64x2.extmul_low_i32x4_u (local.get $x2) (local.get $m1)))
+          (local.set $qh (i64x2.extmul_high_i32x4_u (local.get $x2) (local.get $m1)))
+          ;; (x0, x1, x2, x3) <- (hi1 ^ x1 ^ ka, lo1, hi0 ^ x3 ^ kb, lo0)
+          (local.set $x0 (v128.xor (v128.xor (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $ql) (local.get $qh)) (local.get $x1)) (i32x4.splat (local.get $ka))))
+          (local.set $x1 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $ql) (local.get $qh)))
+          (local.set $x2 (v128.xor (v128.xor (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $pl) (local.get $ph)) (local.get $x3)) (i32x4.splat (local.get $kb))))
+          (local.set $x3 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $pl) (local.get $ph)))
+          ;; the Weyl key schedule
+          (local.set $ka (i32.add (local.get $ka) (i32.const 0x9E3779B9)))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 0xBB67AE85)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rounds (i32.lt_u (local.get $r) (i32.const 10))))
+        ;; transpose: block j = (x0[j], x1[j], x2[j], x3[j]) at byte 16 j
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $x0) (local.get $x1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $x2) (local.get $x3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $x0) (local.get $x1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $x2) (local.get $x3)))
+        (v128.store offset=0 (local.get $ptr) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (v128.store offset=16 (local.get $ptr) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (v128.store offset=32 (local.get $ptr) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+        (v128.store offset=48 (local.get $ptr) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 64)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $blocks))))
 )
