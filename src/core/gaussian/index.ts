@@ -4,7 +4,7 @@
  * decoder over 8-bit pixel bins. Means and log-variances are float64 ndarrays of x's
  * shape or plain numbers (broadcast scalars).
  *
- * @see docs/api/gaussian.md
+ * @see docs/api.md (section gaussian)
  * @see proofs/gaussian/density.md
  */
 export { logPdf, score, entropy } from './density.js';
