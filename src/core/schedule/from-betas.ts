@@ -6,6 +6,13 @@ import { checkFloat64Array } from '../../_internal/validate.js';
 import { MAX_STEPS } from './betas.js';
 
 /**
+ * The smallest log alphaBar_t a schedule may reach: 1/sqrt(alphaBar_t) = exp(-log alphaBar_t / 2)
+ * overflows float64 below -2 * 709.78. No paper's schedule comes near it (Ho et al.'s linear
+ * T = 1000 ends at -10.1; the same betas with T = 10^5 at -1001).
+ */
+export const MIN_LOG_ALPHA_BAR = -1419;
+
+/**
  * A DDPM schedule: arrays of length T + 1 indexed by the step t in 1..T, with the value
  * at t = 0 given by its limit (alphaBar_0 = 1, beta_0 = 0). Built by `fromBetas`; the
  * arrays are shared and must not be written to.
@@ -57,6 +64,7 @@ export interface Schedule {
  *   ends at beta_T = 1; it is meant for binomial diffusion, or drop its last step)
  * @returns the frozen Schedule record
  * @throws InvalidArgumentError when `betas` is not a Float64Array, has length < 2,
+ *   log alphaBar_T < MIN_LOG_ALPHA_BAR = -1419 (where 1/sqrt(alphaBar_T) overflows),
  *   betas[0] != 0, or a beta_t is outside (0, 1)
  * @example
  * const s = fromBetas(linearBetas(1000));
@@ -111,6 +119,16 @@ export function fromBetas(betas: Float64Array): Schedule {
     comp += Math.abs(sum) >= Math.abs(la) ? sum - next + la : la - next + sum;
     sum = next;
     const logAB = sum + comp;
+    if (!(logAB >= MIN_LOG_ALPHA_BAR)) {
+      // Beyond this 1/sqrt(alphaBar_t) (and x_0 from eps) overflows float64: no finite
+      // schedule record exists, so the betas are rejected rather than stored as Infinity.
+      throw new InvalidArgumentError(
+        api,
+        'betas',
+        `betas whose log alphaBar_t = sum log(1 - beta_s) stays >= ${MIN_LOG_ALPHA_BAR} (1/sqrt(alphaBar_t) must be finite in float64)`,
+        got(`log alphaBar_${t} = ${logAB}`),
+      );
+    }
     logAlphaBar[t] = logAB;
     alphaBar[t] = Math.exp(logAB);
     oneMinusAlphaBar[t] = -Math.expm1(logAB);

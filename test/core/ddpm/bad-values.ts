@@ -6,39 +6,9 @@
  */
 import fc from 'fast-check';
 import ndarray from 'ndarray';
-import { expect } from 'vitest';
-import { DiffusionError } from '../../../src/core/errors.js';
 import { fromBetas, linearBetas } from '../../../src/core/schedule/index.js';
 
-/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records of them. */
-export function checkFinite(api: string, result: unknown, path = 'result'): void {
-  if (typeof result === 'number') {
-    expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
-  } else if (result instanceof Float64Array) {
-    for (let i = 0; i < result.length; i++) expect(Number.isFinite(result[i]!), `${api}: ${path}[${i}] = ${result[i]}`).toBe(true);
-  } else if (typeof result === 'object' && result !== null && 'data' in result && 'shape' in result) {
-    checkFinite(api, (result as { data: unknown }).data, `${path}.data`);
-  } else if (typeof result === 'object' && result !== null) {
-    for (const [k, v] of Object.entries(result)) checkFinite(api, v, `${path}.${k}`);
-  } else {
-    throw new Error(`${api}: unexpected result ${String(result)} at ${path}`);
-  }
-}
-
-/** Runs `call`: a finite result, or a DiffusionError of `api` in the one message form. */
-export function outcome(api: string, call: () => unknown): 'ok' | 'error' {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (e) {
-    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
-    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
-    expect((e as DiffusionError).api).toBe(api);
-    return 'error';
-  }
-  checkFinite(api, result);
-  return 'ok';
-}
+export { checkFinite, outcome } from '../../_support/outcome.js';
 
 export const weird = fc.constantFrom<unknown>(
   NaN,

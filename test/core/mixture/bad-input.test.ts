@@ -14,6 +14,7 @@ import { DiffusionError } from '../../../src/core/errors.js';
 import * as mixture from '../../../src/core/mixture/index.js';
 import { key } from '../../../src/core/random/index.js';
 import { arbMixture } from '../../arbitraries/arb-mixture.js';
+import { outcome as sharedOutcome } from '../../_support/outcome.js';
 
 /** Checks a returned value: finite arrays (logPdf may hold -Infinity), or a mixture with finite arrays. */
 function checkResult(api: string, result: unknown): void {
@@ -33,20 +34,7 @@ function checkResult(api: string, result: unknown): void {
   }
 }
 
-/** Runs `call`: a finite result, or a DiffusionError of `api` in the one message form. */
-function outcome(api: string, call: () => unknown): 'ok' | 'error' {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (e) {
-    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
-    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
-    expect((e as DiffusionError).api).toBe(api);
-    return 'error';
-  }
-  checkResult(api, result);
-  return 'ok';
-}
+const outcome = (api: string, call: () => unknown) => sharedOutcome(api, call, checkResult);
 
 // --- arbitraries of mostly bad values ---------------------------------------------
 

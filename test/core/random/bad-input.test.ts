@@ -12,6 +12,7 @@ import { DiffusionError, InvalidArgumentError } from '../../../src/core/errors.j
 import * as random from '../../../src/core/random/index.js';
 import { allocate } from '../../../src/core/random/checks.js';
 import { arbKeyWords } from '../../arbitraries/arb-key.js';
+import { outcome as sharedOutcome } from '../../_support/outcome.js';
 
 type Outcome = 'ok' | 'error';
 
@@ -35,20 +36,7 @@ function checkResult(result: unknown): void {
   }
 }
 
-/** Runs `call`; returns 'ok' for a finite result, 'error' for a DiffusionError of `api`. */
-function outcome(api: string, call: () => unknown): Outcome {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (e) {
-    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
-    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
-    expect((e as DiffusionError).api).toBe(api);
-    return 'error';
-  }
-  checkResult(result);
-  return 'ok';
-}
+const outcome = (api: string, call: () => unknown) => sharedOutcome(api, call, (_api: string, result: unknown) => checkResult(result));
 
 // --- arbitraries of mostly bad values ---------------------------------------------
 

@@ -12,6 +12,7 @@ import ndarray from 'ndarray';
 import { describe, expect } from 'vitest';
 import { DiffusionError } from '../../../src/core/errors.js';
 import * as schedule from '../../../src/core/schedule/index.js';
+import { outcome as sharedOutcome } from '../../_support/outcome.js';
 
 /** The Schedule fields that hold a value at every t (index 0 included). */
 const FIELDS = [
@@ -43,30 +44,15 @@ function checkResult(api: string, result: unknown): void {
   for (const f of FIELDS) {
     for (let t = 0; t <= s.T; t++) {
       const v = s[f][t]!;
-      // Documented infinities: 1/sqrt(alphaBar_t) and sqrt(1/alphaBar_t - 1) overflow where
-      // log alphaBar_t < -1419.6 (ddpm.x0FromEps rejects such steps); the t = 0 entry of the
-      // clipped log-variance is unused.
-      const overflow = (f === 'sqrtRecipAlphaBar' || f === 'sqrtRecipM1AlphaBar') && v === Infinity && s.logAlphaBar[t]! < -1419;
-      const unusedAtZero = t === 0 && f === 'posteriorLogVarianceClipped';
-      if (!(Number.isFinite(v) || overflow || unusedAtZero)) bad.push(`${f}[${t}] = ${v}`);
+      // No exceptions: fromBetas rejects betas whose log alphaBar_t falls below -1419, where
+      // 1/sqrt(alphaBar_t) would overflow.
+      if (!Number.isFinite(v)) bad.push(`${f}[${t}] = ${v}`);
     }
   }
   expect(bad, api).toEqual([]);
 }
 
-function outcome(api: string, call: () => unknown): 'ok' | 'error' {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (e) {
-    expect(e, `${api} threw ${String(e)}`).toBeInstanceOf(DiffusionError);
-    expect((e as DiffusionError).message.startsWith(`${api}: invalid argument \``), (e as Error).message).toBe(true);
-    expect((e as DiffusionError).api).toBe(api);
-    return 'error';
-  }
-  checkResult(api, result);
-  return 'ok';
-}
+const outcome = (api: string, call: () => unknown) => sharedOutcome(api, call, checkResult);
 
 const weird = fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -0, null, undefined, true, '', '3', 1n, [], {}, [1, 2], () => 1, Symbol('s'), new Float32Array([0, 0.1]), ndarray(new Float64Array([0, 0.1]), [2]));
 const anyDouble = fc.double();
@@ -136,5 +122,18 @@ describe('schedule: bad input never escapes as NaN or a foreign exception', () =
     // 2500 betas of 0.3: log alphaBar reaches -891; sqrt(1/alphaBar - 1) is finite there (once expm1 overflowed).
     const long = schedule.fromBetas(Float64Array.from({ length: 2501 }, (_, i) => (i === 0 ? 0 : 0.3)));
     expect(Number.isFinite(long.sqrtRecipM1AlphaBar[1990]!)).toBe(true);
+  });
+});
+
+describe('schedule.fromBetas: a schedule with no finite record is rejected', () => {
+  test('schedule/validation#contract: log alphaBar_t below MIN_LOG_ALPHA_BAR names `betas` (1/sqrt(alphaBar_t) would overflow)', () => {
+    // 2100 betas of 0.5: log alphaBar_t = -t ln 2 passes -1419 at t = 2048.
+    const betas = new Float64Array(2101).fill(0.5);
+    betas[0] = 0;
+    expect(() => schedule.fromBetas(betas)).toThrow(/^schedule\.fromBetas: invalid argument `betas`: expected betas whose log alphaBar_t .* >= -1419 .*, got log alphaBar_2048 = -1419\.5/);
+    // 2047 steps stay above it, and every field is finite.
+    const ok = schedule.fromBetas(betas.slice(0, 2048));
+    expect(Number.isFinite(ok.sqrtRecipAlphaBar[2047]!) && Number.isFinite(ok.sqrtRecipM1AlphaBar[2047]!)).toBe(true);
+    expect(schedule.MIN_LOG_ALPHA_BAR).toBe(-1419);
   });
 });
