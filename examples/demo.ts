@@ -31,9 +31,9 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const outDir = resolve(root, 'out');
 const T = 1000;
 const SHOW_T = [0, 50, 100, 200, 300, 500, 700, 1000];
-// `npm run demo -- --digits 256 --samples 64` for more digits in the bound and more samples.
-const N_EVAL = option('--digits', 128, 8, 10000); // test digits in the bound (and the statistics of part 1)
-const N_SAMPLES = option('--samples', 16, 8, 10000); // samples drawn from the reverse process
+// `npm run demo -- --digits 1000 --samples 256` for more digits in the bound and more samples.
+const N_EVAL = option('--digits', 256, 8, 10000); // test digits in the bound (and the statistics of part 1)
+const N_SAMPLES = option('--samples', 64, 8, 10000); // samples drawn from the reverse process
 const D = 28 * 28;
 const LN2 = Math.LN2;
 

@@ -153,6 +153,24 @@ describe('linePlot', () => {
     expect(img.data.length).toBe(200 * 150 * 3);
   });
 
+  test('the legend goes where asked; an unknown position is a DiffusionError naming `legend`', () => {
+    const series = [{ name: 'a', y: [0, 1], color: [255, 0, 0] as const }];
+    const redRows = (img: ReturnType<typeof linePlot>) => {
+      const rows: number[] = [];
+      for (let p = 0; p < img.width * img.height; p++) {
+        if (img.data[3 * p] === 255 && img.data[3 * p + 1] === 0 && img.data[3 * p + 2] === 0) rows.push(Math.floor(p / img.width));
+      }
+      return rows;
+    };
+    // The legend's red sample line sits in the top half or the bottom half; the curve spans both.
+    const top = linePlot(series, { width: 300, height: 200, legend: 'top-right', xRange: [10, 20] });
+    const bottom = linePlot(series, { width: 300, height: 200, legend: 'bottom-right', xRange: [10, 20] });
+    expect(Math.max(...redRows(top))).toBeLessThan(100);
+    expect(Math.min(...redRows(bottom))).toBeGreaterThan(100);
+    expect(() => linePlot(series, { legend: 'middle' as never })).toThrow(DiffusionError);
+    expect(() => linePlot(series, { legend: 'middle' as never })).toThrow('`legend`');
+  });
+
   test('ticks are round numbers covering the range; labels are short', () => {
     expect(niceTicks(0, 1000)).toEqual([0, 200, 400, 600, 800, 1000]);
     expect(niceTicks(0.1, 0.95)).toEqual([0.2, 0.4, 0.6, 0.8]);

@@ -36,9 +36,13 @@ const moderate = fc.double({ min: -3, max: 3, noNaN: true });
 const huge = fc.constantFrom(1e308, -1e308, 1.7976931348623157e308, 5e-324, 1e200);
 export const value = fc.oneof({ weight: 1, arbitrary: anyDouble }, { weight: 4, arbitrary: moderate }, { weight: 1, arbitrary: huge });
 
-/** Schedules: ordinary ones, one whose alphaBar underflows (1/sqrt(alphaBar) overflows at t = 2000), forged copies, junk. */
+/**
+ * Schedules: ordinary ones, one as noisy as fromBetas allows (1500 steps of beta = 0.6:
+ * log alphaBar_1500 = -1374.4, 1/sqrt(alphaBar) = e^687, so results overflow for large
+ * inputs), forged copies, junk.
+ */
 export const plain = fromBetas(linearBetas(5, 0.1, 0.5));
-const noisyBetas = new Float64Array(2001).fill(0.6);
+const noisyBetas = new Float64Array(1501).fill(0.6);
 noisyBetas[0] = 0;
 export const noisy = fromBetas(noisyBetas);
 export const scheduleArg = fc.oneof(
@@ -52,9 +56,9 @@ export const scheduleArg = fc.oneof(
 export function stepArg(batch: number): fc.Arbitrary<unknown> {
   return fc.oneof(
     fc.integer({ min: 1, max: 5 }),
-    fc.constantFrom(1500, 2000, 0, -1, 6, 2001, 2.5, NaN, 2 ** 53),
+    fc.constantFrom(1500, 1400, 0, -1, 6, 1501, 2.5, NaN, 2 ** 53),
     fc.array(fc.integer({ min: 1, max: 5 }), { minLength: batch, maxLength: batch }),
-    fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: batch, maxLength: batch }).map((a) => Int32Array.from(a)),
+    fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: batch, maxLength: batch }).map((a) => Int32Array.from(a)),
     fc.array(fc.oneof(fc.integer({ min: -2, max: 8 }), anyDouble, weird), { minLength: 0, maxLength: batch + 1 }),
     weird,
   );

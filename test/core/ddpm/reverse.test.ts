@@ -109,7 +109,10 @@ describe('ancestral steps', () => {
         const sigma = stepOf(t, b) === 1 ? 0 : Math.sqrt(valueOf(model.variance, b));
         for (let i = 0; i < D; i++) {
           const j = b * D + i;
-          expect(step.x.data[j]).toBe(stepOf(t, b) === 1 ? step.xMean.data[j] : step.xMean.data[j]! + sigma * z.data[j]!);
+          // Compared as IEEE numbers (===): the sign of an exact zero is not part of the claim
+          // (xMean = -0 with sigma z = -0 may be summed as +0).
+          const expected = stepOf(t, b) === 1 ? step.xMean.data[j]! : step.xMean.data[j]! + sigma * z.data[j]!;
+          expect(step.x.data[j] === expected, `x[${j}] = ${step.x.data[j]}, expected ${expected}`).toBe(true);
         }
       }
       const viaKey = ancestralStepWithKey(s, xt, t, eps, kind, k);
