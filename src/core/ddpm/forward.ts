@@ -11,7 +11,7 @@ import type { Key } from '../random/keys.js';
 import { checkKey } from '../random/checks.js';
 import { normal } from '../random/normal.js';
 import type { Schedule } from '../schedule/from-betas.js';
-import { qSampleInto } from './kernels.js';
+import { affineRowsInto, coefficientRows, qSampleInto } from './kernels.js';
 import { checkFiniteResult, checkLike, checkSteps, like, logOneMinusAlphaBar, perStep, type PerStep, type Steps } from './steps.js';
 
 /** A Gaussian with an array mean and an isotropic variance per step (a number, or one per example). */
@@ -91,18 +91,9 @@ function qStepSampleAs(api: string, s: unknown, xPrev: unknown, t: unknown, nois
   const z = checkLike(api, 'noise', noise, 'xPrev', x);
   const out = new Float64Array(x.data.length);
   const { rows, rowSize, steps } = plan;
-  let check = 0;
-  for (let r = 0; r < rows; r++) {
-    const k = steps[r]!;
-    const sqrtAlpha = Math.sqrt(sch.alpha[k]!);
-    const sqrtBeta = Math.sqrt(sch.beta[k]!);
-    const end = (r + 1) * rowSize;
-    for (let i = r * rowSize; i < end; i++) {
-      const v = sqrtAlpha * x.data[i]! + sqrtBeta * z.data[i]!;
-      out[i] = v;
-      check += v * 0;
-    }
-  }
+  const sqrtAlpha = coefficientRows(steps, rows, (k) => Math.sqrt(sch.alpha[k]!));
+  const sqrtBeta = coefficientRows(steps, rows, (k) => Math.sqrt(sch.beta[k]!));
+  const check = affineRowsInto(out, sqrtAlpha, x.data, sqrtBeta, z.data, rowSize);
   if (check !== 0) checkFiniteResult(api, 'xPrev', out, 'sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) z');
   return like(out, x);
 }

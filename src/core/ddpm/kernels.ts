@@ -9,9 +9,39 @@
 import type { Schedule } from '../schedule/from-betas.js';
 
 /**
+ * The per-step coefficient of each block: table(t) for the step t of block r.
+ */
+export function coefficientRows(steps: Int32Array, rows: number, table: (t: number) => number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = table(steps[r]!);
+  return out;
+}
+
+/**
+ * out_i = a_r u_i + b_r v_i over blocks of `rowSize` values, block r with coefficients
+ * (a_r, b_r): the one loop behind every two-term linear map of the area (the forward
+ * kernel, the closed form, the posterior mean, x_0 from eps). Returns the finiteness
+ * check of the output (see `checkFiniteResult` in steps.ts).
+ */
+export function affineRowsInto(out: Float64Array, a: Float64Array, u: Float64Array, b: Float64Array, v: Float64Array, rowSize: number): number {
+  let check = 0;
+  for (let r = 0; r < a.length; r++) {
+    const ar = a[r]!;
+    const br = b[r]!;
+    const end = (r + 1) * rowSize;
+    for (let i = r * rowSize; i < end; i++) {
+      const w = ar * u[i]! + br * v[i]!;
+      out[i] = w;
+      check += w * 0;
+    }
+  }
+  return check;
+}
+
+/**
  * out = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps over `rows` blocks of `rowSize`
  * values at steps `steps` (Ho et al. 2020, Eq. 4). Returns the finiteness check of the
- * output (see `finiteCheck`).
+ * output.
  */
 export function qSampleInto(
   out: Float64Array,
@@ -22,19 +52,9 @@ export function qSampleInto(
   rowSize: number,
   steps: Int32Array,
 ): number {
-  let check = 0;
-  for (let r = 0; r < rows; r++) {
-    const k = steps[r]!;
-    const a = s.sqrtAlphaBar[k]!;
-    const c = s.sqrtOneMinusAlphaBar[k]!;
-    const end = (r + 1) * rowSize;
-    for (let i = r * rowSize; i < end; i++) {
-      const v = a * x0[i]! + c * eps[i]!;
-      out[i] = v;
-      check += v * 0;
-    }
-  }
-  return check;
+  const a = coefficientRows(steps, rows, (t) => s.sqrtAlphaBar[t]!);
+  const b = coefficientRows(steps, rows, (t) => s.sqrtOneMinusAlphaBar[t]!);
+  return affineRowsInto(out, a, x0, b, eps, rowSize);
 }
 
 /**

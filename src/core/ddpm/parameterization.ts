@@ -13,6 +13,7 @@
 import { checkSchedule } from '../../_internal/schedule-check.js';
 import type { Float64NdArray } from '../../_internal/validate.js';
 import type { Schedule } from '../schedule/from-betas.js';
+import { affineRowsInto, coefficientRows } from './kernels.js';
 import { checkFiniteResult, checkInvertible, checkLike, checkSteps, like, type Steps } from './steps.js';
 
 /**
@@ -46,18 +47,10 @@ export function x0FromEps(s: Schedule, xt: Float64NdArray, t: Steps, eps: Float6
   checkInvertible(api, sch, plan);
   const out = new Float64Array(x.data.length);
   const { rows, rowSize, steps } = plan;
-  let check = 0;
-  for (let r = 0; r < rows; r++) {
-    const k = steps[r]!;
-    const recipSqrtAlphaBar = sch.sqrtRecipAlphaBar[k]!;
-    const recipM1 = sch.sqrtRecipM1AlphaBar[k]!;
-    const end = (r + 1) * rowSize;
-    for (let i = r * rowSize; i < end; i++) {
-      const v = recipSqrtAlphaBar * x.data[i]! - recipM1 * e.data[i]!;
-      out[i] = v;
-      check += v * 0;
-    }
-  }
+  // a x_t + (-b) eps is a x_t - b eps exactly (negation is exact in IEEE arithmetic).
+  const recipSqrtAlphaBar = coefficientRows(steps, rows, (k) => sch.sqrtRecipAlphaBar[k]!);
+  const minusRecipM1 = coefficientRows(steps, rows, (k) => -sch.sqrtRecipM1AlphaBar[k]!);
+  const check = affineRowsInto(out, recipSqrtAlphaBar, x.data, minusRecipM1, e.data, rowSize);
   if (check !== 0) checkFiniteResult(api, 'xt', out, 'sqrt(1/alphaBar_t) x_t - sqrt(1/alphaBar_t - 1) eps');
   return like(out, x);
 }

@@ -8,6 +8,7 @@
 import { checkSchedule } from '../../_internal/schedule-check.js';
 import { checkArrayDeferred, checkSameShape, rejectNonFinite, type Float64NdArray } from '../../_internal/validate.js';
 import type { Schedule } from '../schedule/from-betas.js';
+import { affineRowsInto, coefficientRows } from './kernels.js';
 import { checkSteps, like, perStep, type PerStep, type Steps } from './steps.js';
 
 /** q(x_{t-1} | x_t, x_0) = N(mu-tilde_t, beta-tilde_t I). */
@@ -57,18 +58,9 @@ export function posterior<S extends Steps>(s: Schedule, x0: Float64NdArray, xt: 
   const plan = checkSteps(api, 't', t, sch, a.shape);
   const out = new Float64Array(a.data.length);
   const { rows, rowSize, steps } = plan;
-  let check = 0;
-  for (let r = 0; r < rows; r++) {
-    const k = steps[r]!;
-    const c1 = sch.posteriorMeanCoef1[k]!;
-    const c2 = sch.posteriorMeanCoef2[k]!;
-    const end = (r + 1) * rowSize;
-    for (let i = r * rowSize; i < end; i++) {
-      const v = c1 * a.data[i]! + c2 * b.data[i]!;
-      out[i] = v;
-      check += v * 0;
-    }
-  }
+  const c1 = coefficientRows(steps, rows, (k) => sch.posteriorMeanCoef1[k]!);
+  const c2 = coefficientRows(steps, rows, (k) => sch.posteriorMeanCoef2[k]!);
+  const check = affineRowsInto(out, c1, a.data, c2, b.data, rowSize);
   if (check !== 0) rejectNonFinite(api, [['x0', x0], ['xt', xt]], out, 'x0', 'mu-tilde_t');
   return {
     mean: like(out, a),
