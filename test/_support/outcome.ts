@@ -5,8 +5,9 @@
 import { expect } from 'vitest';
 import { DiffusionError } from '../../src/core/errors.js';
 
-/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays of them. */
+/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays of them (booleans hold none). */
 export function checkFinite(api: string, result: unknown, path = 'result'): void {
+  if (typeof result === 'boolean') return;
   if (typeof result === 'number') {
     expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
   } else if (result instanceof Float64Array) {

@@ -12,6 +12,7 @@ import ndarray from 'ndarray';
 import { describe, expect, test } from 'vitest';
 import * as lib from '../../src/index.js';
 import { DiffusionError } from '../../src/core/errors.js';
+import { checkFinite } from '../_support/outcome.js';
 
 const areas = { ...lib } as unknown as Record<string, unknown>;
 
@@ -81,20 +82,6 @@ const valid = fc.constantFrom<unknown>(
 );
 const anyArg = fc.oneof({ weight: 4, arbitrary: junkNumber }, { weight: 4, arbitrary: junkArray }, { weight: 2, arbitrary: junkOther }, { weight: 1, arbitrary: junkFunction }, { weight: 5, arbitrary: valid });
 
-/** True when every number reachable from `v` is finite (keys' uint32 words included). */
-function allFinite(v: unknown, depth = 0): boolean {
-  if (depth > 6) return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (typeof v !== 'object' || v === null) return true;
-  if (ArrayBuffer.isView(v)) {
-    const a = v as unknown as ArrayLike<number | bigint>;
-    for (let i = 0; i < a.length; i++) if (typeof a[i] === 'number' && !Number.isFinite(a[i] as number)) return false;
-    return true;
-  }
-  if (Array.isArray(v)) return v.every((x) => allFinite(x, depth + 1));
-  return Object.values(v as Record<string, unknown>).every((x) => allFinite(x, depth + 1));
-}
-
 describe('every export rejects bad input with a DiffusionError', () => {
   const entries = Object.entries(areas).flatMap(([area, ns]) => functionsOf(ns).map(([name, fn]) => [`${area}.${name}`, fn] as const));
 
@@ -114,7 +101,7 @@ describe('every export rejects bad input with a DiffusionError', () => {
             if (e instanceof DiffusionError) return true;
             throw new Error(`${path}(${args.map(show).join(', ')}) threw ${String(e)}`);
           }
-          if (!allFinite(result)) throw new Error(`${path}(${args.map(show).join(', ')}) returned non-finite values`);
+          checkFinite(`${path}(${args.map(show).join(', ')})`, result);
           return true;
         }),
         { numRuns: 300, seed: 20261122 },
