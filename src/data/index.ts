@@ -16,5 +16,5 @@ export {
   type ToArrayOptions,
 } from './mnist.js';
 export { imageGrid, encodePng, decodePng, readPng, writePng, toByte, type Raster, type GridOptions } from './png.js';
-export { linePlot, niceTicks, formatTick, PALETTE, type Series, type PlotOptions, type Rgb } from './plot.js';
+export { linePlot, hstack, niceTicks, formatTick, PALETTE, type Series, type PlotOptions, type Rgb } from './plot.js';
 export { writeFileAtomic } from './atomic.js';

@@ -19,6 +19,8 @@ export interface Series {
   readonly x?: ArrayLike<number>;
   /** Default: the next colour of `PALETTE`. */
   readonly color?: Rgb;
+  /** 'line' (default) joins the points; 'points' draws each as a dot (a scatter plot). */
+  readonly marker?: 'line' | 'points';
 }
 
 /** Options of `linePlot`. */
@@ -252,7 +254,9 @@ export function linePlot(series: readonly Series[], options: PlotOptions = {}): 
       xs.push(Number(x[k]));
       ys.push(Number(s.y[k]));
     }
-    return { name: s.name ?? '', x, y: s.y, color };
+    const marker = s.marker ?? 'line';
+    if (marker !== 'line' && marker !== 'points') throw new InvalidArgumentError(api, `${name}.marker`, "'line' or 'points'", marker);
+    return { name: s.name ?? '', x, y: s.y, color, marker };
   });
   const xAxis = makeAxis(xs, options.logX ?? false, options.xRange, 'xRange');
   const yAxis = makeAxis(ys, options.logY ?? false, options.yRange, 'yRange');
@@ -309,7 +313,8 @@ export function linePlot(series: readonly Series[], options: PlotOptions = {}): 
         prev = null;
         continue;
       }
-      if (prev) cv.line(prev[0], prev[1], x, y, s.color, 2);
+      if (s.marker === 'points') cv.rect(Math.round(x) - 1, Math.round(y) - 1, 2, 2, s.color);
+      else if (prev) cv.line(prev[0], prev[1], x, y, s.color, 2);
       else cv.line(x, y, x, y, s.color, 2);
       prev = [x, y];
     }
@@ -328,7 +333,8 @@ export function linePlot(series: readonly Series[], options: PlotOptions = {}): 
     let ly = legend.startsWith('top') ? top + 3 * fs : top + ph - lh - 4 * fs;
     cv.rect(lx - 2 * fs, ly - 2 * fs, lw + 4 * fs, named.length * (glyphH + 3 * fs) + 2 * fs, [255, 255, 255]);
     for (const s of named) {
-      cv.line(lx, ly + Math.floor(glyphH / 2), lx + 7 * fs, ly + Math.floor(glyphH / 2), s.color, 2);
+      if (s.marker === 'points') cv.rect(lx + 3 * fs - 1, ly + Math.floor(glyphH / 2) - 1, 3, 3, s.color);
+      else cv.line(lx, ly + Math.floor(glyphH / 2), lx + 7 * fs, ly + Math.floor(glyphH / 2), s.color, 2);
       cv.text(lx + 10 * fs, ly, s.name, black, fs);
       ly += glyphH + 3 * fs;
     }
@@ -345,4 +351,31 @@ function isRgb(c: unknown): c is Rgb {
 
 function isArrayLike(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+/**
+ * Places rasters side by side (top-aligned) on a white background, `gap` pixels apart:
+ * the panels of a figure such as NCSN's Figure 3.
+ *
+ * @throws InvalidArgumentError for no panels or panels with different channel counts
+ */
+export function hstack(panels: readonly Raster[], gap = 8): Raster {
+  const api = 'data.hstack';
+  if (!Array.isArray(panels) || panels.length === 0) throw new InvalidArgumentError(api, 'panels', 'a non-empty array of rasters', panels);
+  checkInteger(api, 'gap', gap, 0, 1024);
+  const channels = panels[0]!.channels;
+  panels.forEach((p, i) => {
+    if (p.channels !== channels) throw new InvalidArgumentError(api, `panels[${i}]`, `a raster with ${channels} channels`, got(`${p.channels}`));
+  });
+  const width = panels.reduce((w, p) => w + p.width, 0) + gap * (panels.length - 1);
+  const height = Math.max(...panels.map((p) => p.height));
+  const data = new Uint8Array(width * height * channels).fill(255);
+  let x0 = 0;
+  for (const p of panels) {
+    for (let y = 0; y < p.height; y++) {
+      data.set(p.data.subarray(y * p.width * channels, (y + 1) * p.width * channels), (y * width + x0) * channels);
+    }
+    x0 += p.width + gap;
+  }
+  return { width, height, channels, data };
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DiffusionError } from '../../src/core/errors.js';
 import { DataError } from '../../src/data/errors.js';
 import { imagesToArray, loadMnist } from '../../src/data/mnist.js';
-import { linePlot, niceTicks, formatTick } from '../../src/data/plot.js';
+import { hstack, linePlot, niceTicks, formatTick } from '../../src/data/plot.js';
 import { decodePng, encodePng, imageGrid, readPng, toByte, writePng, type Raster } from '../../src/data/png.js';
 import { writeFileAtomic } from '../../src/data/atomic.js';
 
@@ -169,6 +169,24 @@ describe('linePlot', () => {
     expect(Math.min(...redRows(bottom))).toBeGreaterThan(100);
     expect(() => linePlot(series, { legend: 'middle' as never })).toThrow(DiffusionError);
     expect(() => linePlot(series, { legend: 'middle' as never })).toThrow('`legend`');
+  });
+
+  test("marker 'points' draws each point as a dot (a scatter plot), not a line between them", () => {
+    const img = linePlot([{ x: [0, 10], y: [0, 10], marker: 'points', color: [255, 0, 0] }], { width: 300, height: 200, xRange: [-1, 11], yRange: [-1, 11] });
+    let red = 0;
+    for (let p = 0; p < 300 * 200; p++) if (img.data[3 * p] === 255 && img.data[3 * p + 1] === 0 && img.data[3 * p + 2] === 0) red++;
+    expect(red).toBe(2 * 4); // two 2 x 2 dots, nothing in between
+    expect(() => linePlot([{ y: [1], marker: 'bars' as never }])).toThrow('`series[0].marker`');
+  });
+
+  test('hstack places panels side by side with a white gap', () => {
+    const a = { width: 2, height: 1, channels: 1 as const, data: new Uint8Array([1, 2]) };
+    const b = { width: 1, height: 2, channels: 1 as const, data: new Uint8Array([3, 4]) };
+    const img = hstack([a, b], 1);
+    expect([img.width, img.height]).toEqual([4, 2]);
+    expect(Array.from(img.data)).toEqual([1, 2, 255, 3, 255, 255, 255, 4]);
+    expect(() => hstack([])).toThrow(DiffusionError);
+    expect(() => hstack([a, { ...b, channels: 3 }])).toThrow('`panels[1]`');
   });
 
   test('ticks are round numbers covering the range; labels are short', () => {
