@@ -5,9 +5,11 @@
 import { expect } from 'vitest';
 import { DiffusionError } from '../../src/core/errors.js';
 
-/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays of them (booleans hold none). */
+/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays of them. */
 export function checkFinite(api: string, result: unknown, path = 'result'): void {
-  if (typeof result === 'boolean') return;
+  // Booleans, strings and functions (an SDE record's methods, a model returned by a
+  // fitting function) hold no numbers.
+  if (typeof result === 'boolean' || typeof result === 'string' || typeof result === 'function') return;
   if (typeof result === 'number') {
     expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
   } else if (result instanceof Float64Array) {

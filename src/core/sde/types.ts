@@ -49,7 +49,7 @@ export interface Sde {
   priorSample(noise: Float64NdArray): Float64NdArray;
   /** log p_T(x) of each row of x (shape [n, ...]), as a Float64NdArray of shape [n]. */
   priorLogp(x: Float64NdArray): Float64NdArray;
-  /** The discretization of step i of N at t = i/N (DDPM for VP, SMLD for VE). */
+  /** The discretization at step k = timeStep(t, N) of N (DDPM for VP, SMLD for VE, Euler for sub-VP). */
   discretize(x: Float64NdArray, t: number, N: number): Discretization;
   /**
    * The reverse-time SDE dx = [f - g^2 s(x, t)] dt + g dw (or, with probabilityFlow, the
