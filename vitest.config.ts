@@ -8,5 +8,10 @@ export default defineConfig({
     // guards against hangs on a slow CI machine (2 cores).
     testTimeout: 60_000,
     pool: 'forks',
+    // Test files share their worker's module cache: every file imports the same core and
+    // @fast-check/vitest, and re-importing them per file cost ~130 s of a 180 s run. The
+    // tests are pure (fixed keys, no global state beyond the tfjs backend, which the tfjs
+    // files set themselves), so sharing the cache changes no result.
+    isolate: false,
   },
 });

@@ -24,6 +24,7 @@ import * as random from '../src/core/random/index.js';
 import * as schedule from '../src/core/schedule/index.js';
 import type { Schedule } from '../src/core/schedule/index.js';
 import type { Float64NdArray } from '../src/_internal/validate.js';
+import { runNcsnMixture } from './ncsn-mixture.js';
 import { imageGrid, imagesToArray, linePlot, loadMnist, writePng, type Mnist, type Raster } from '../src/data/index.js';
 
 const started = performance.now();
@@ -337,5 +338,8 @@ rows.set(direct8, 8 * D);
 rows.set(digits(finals.fixedSmall!, 0, 8), 16 * D);
 rows.set(digits(finals.fixedLarge!, 0, 8), 24 * D);
 save('samples.png', imageGrid(ndarray(rows, [32, 28, 28]), { columns: 8, scale: 2 }), 'rows: test digits; samples of N(m, v); DDPM fixedSmall; DDPM fixedLarge');
+
+// 4. The NCSN paper's mixture experiment and the score-SDE samplers (examples/ncsn-mixture.ts).
+runNcsnMixture(outDir, option('--particles', 10_000, 100, 1_000_000));
 
 console.log(`\ndone in ${secs(started)}; figures in ${relative(process.cwd(), outDir) || outDir}/ (see docs/demo.md)`);

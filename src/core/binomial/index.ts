@@ -10,7 +10,7 @@
  * `s` is a BinomialSchedule from `binomial.fromBetas`; steps t are integers in 1..T; a reverse
  * model returns P(x_{t-1} = 1 | x_t) per bit; K and log-likelihoods are in nats (bits where named).
  *
- * @see docs/api/binomial.md
+ * @see docs/api.md (section binomial)
  * @see proofs/binomial/bound.md
  */
 export { fromBetas, isBinomialSchedule, MIN_BINOMIAL_BETA, type BinomialSchedule } from './schedule.js';

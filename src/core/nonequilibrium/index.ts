@@ -10,7 +10,7 @@
  * the examples on the leading axis; Gaussians are means [n, d] with variances [n, d] or
  * covariances [n, d, d]; K and entropies are in nats (bits where named).
  *
- * @see docs/api/nonequilibrium.md
+ * @see docs/api.md (section nonequilibrium)
  * @see proofs/nonequilibrium/bound.md
  */
 export {
