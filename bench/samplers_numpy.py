@@ -10,7 +10,7 @@ through the Cholesky factors of the component covariances, log-sum-exp responsib
 and the responsibility-weighted component scores -Sigma_k^{-1}(x - mu_k).
 
   - annealed Langevin (NCSN Algorithm 1): sigmas geometric 10 -> 0.1, L = 10, T = 100
-    steps per level, alpha_i = eps sigma_i^2 / sigma_L^2, eps = 2e-5;
+    steps per level, alpha_i = eps sigma_i^2 / sigma_L^2, eps = 0.002 (as examples/ncsn-mixture.ts);
     x <- x + alpha_i / 2 s(x, sigma_i) + sqrt(alpha_i) z.
   - Euler-Maruyama on the reverse VE SDE (sigma_min = 0.01, sigma_max = 50 as Song et
     al. 2021's VE defaults), N = 1000 steps from t = 1 to eps = 1e-5, score of
@@ -50,7 +50,7 @@ def mixture_score(x, var_add):
     return out
 
 
-def annealed(n, rng, L=10, T=100, eps=2e-5):
+def annealed(n, rng, L=10, T=100, eps=2e-3):
     sigmas = np.geomspace(10.0, 0.1, L)
     x = rng.uniform(-8.0, 8.0, size=(n, 2))
     for sigma in sigmas:
