@@ -5,19 +5,22 @@
 import { expect } from 'vitest';
 import { DiffusionError } from '../../src/core/errors.js';
 
-/** Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays of them. */
-export function checkFinite(api: string, result: unknown, path = 'result'): void {
-  // Booleans, strings and functions (an SDE record's methods, a model returned by a
-  // fitting function) hold no numbers.
-  if (typeof result === 'boolean' || typeof result === 'string' || typeof result === 'function') return;
+/**
+ * Every number in a result is finite: numbers, Float64Arrays, ndarrays, records and arrays
+ * of them. Booleans, strings, functions (an SDE record's methods) and absent optional
+ * fields hold no numbers; a record reached twice (a reverse SDE's `sde`) is checked once.
+ */
+export function checkFinite(api: string, result: unknown, path = 'result', seen = new Set<unknown>()): void {
+  if (typeof result === 'boolean' || typeof result === 'string' || typeof result === 'function' || result === undefined) return;
   if (typeof result === 'number') {
     expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
   } else if (result instanceof Float64Array) {
     for (let i = 0; i < result.length; i++) expect(Number.isFinite(result[i]!), `${api}: ${path}[${i}] = ${result[i]}`).toBe(true);
-  } else if (typeof result === 'object' && result !== null && 'data' in result && 'shape' in result) {
-    checkFinite(api, (result as { data: unknown }).data, `${path}.data`);
   } else if (typeof result === 'object' && result !== null) {
-    for (const [k, v] of Object.entries(result)) checkFinite(api, v, `${path}.${k}`);
+    if (seen.has(result)) return;
+    seen.add(result);
+    if ('data' in result && 'shape' in result) checkFinite(api, (result as { data: unknown }).data, `${path}.data`, seen);
+    else for (const [k, v] of Object.entries(result)) checkFinite(api, v, `${path}.${k}`, seen);
   } else {
     throw new Error(`${api}: unexpected result ${String(result)} at ${path}`);
   }

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { expect } from 'vitest';
 import { DiffusionError } from '../../../src/core/errors.js';
+import { checkFinite } from '../../_support/outcome.js';
 import { subVp, ve, vp } from '../../../src/core/sde/index.js';
 
 export const weird = fc.constantFrom<unknown>(
@@ -119,27 +120,6 @@ export function noiseSourceArg(B: number, D: number): fc.Arbitrary<unknown> {
   );
 }
 
-/** Every number in a result is finite; functions, strings and booleans (record members) are skipped. */
-export function checkFiniteDeep(api: string, result: unknown, path = 'result', seen = new Set<unknown>()): void {
-  if (typeof result === 'function' || typeof result === 'string' || typeof result === 'boolean' || result === undefined) return;
-  if (typeof result === 'number') {
-    expect(Number.isFinite(result), `${api}: ${path} = ${result}`).toBe(true);
-    return;
-  }
-  if (result instanceof Float64Array) {
-    for (let i = 0; i < result.length; i++) expect(Number.isFinite(result[i]!), `${api}: ${path}[${i}] = ${result[i]}`).toBe(true);
-    return;
-  }
-  if (typeof result === 'object' && result !== null) {
-    if (seen.has(result)) return;
-    seen.add(result);
-    if ('data' in result && 'shape' in result) return checkFiniteDeep(api, (result as { data: unknown }).data, `${path}.data`, seen);
-    for (const [k, v] of Object.entries(result)) checkFiniteDeep(api, v, `${path}.${k}`, seen);
-    return;
-  }
-  throw new Error(`${api}: unexpected result ${String(result)} at ${path}`);
-}
-
 /**
  * Runs `call`: 'ok' for a result whose numbers are all finite, 'error' for a DiffusionError
  * of `api` (or of a method path under it, `api.*`) in the one message form; anything else fails.
@@ -155,6 +135,6 @@ export function outcomeOf(api: string, call: () => unknown): 'ok' | 'error' {
     expect(err.message.startsWith(`${err.api}: invalid argument \``), err.message).toBe(true);
     return 'error';
   }
-  checkFiniteDeep(api, result);
+  checkFinite(api, result);
   return 'ok';
 }
