@@ -340,6 +340,6 @@ rows.set(digits(finals.fixedLarge!, 0, 8), 24 * D);
 save('samples.png', imageGrid(ndarray(rows, [32, 28, 28]), { columns: 8, scale: 2 }), 'rows: test digits; samples of N(m, v); DDPM fixedSmall; DDPM fixedLarge');
 
 // 4. The NCSN paper's mixture experiment and the score-SDE samplers (examples/ncsn-mixture.ts).
-runNcsnMixture(outDir, option('--particles', 10_000, 100, 1_000_000));
+runNcsnMixture(outDir, option('--particles', 5_000, 100, 1_000_000));
 
 console.log(`\ndone in ${secs(started)}; figures in ${relative(process.cwd(), outDir) || outDir}/ (see docs/demo.md)`);

@@ -109,9 +109,9 @@ export function runNcsnMixture(outDir: string, particles = 20_000): void {
   const path = writePng(resolve(outDir, 'ncsn-mixture.png'), panels);
   console.log(`  figure (Song and Ermon 2019, Figure 3): ${path}`);
 
-  // The corrector's step uses per-example norms |z| / |s| (solvers/corrector.md): in two
-  // dimensions |s| is small near the saddle between the modes and the step there is large,
-  // which moves particles across: the PC figure shows that failure mode (see the docs).
+  // The corrector's step with per-example norms |z_r| / |s_r| (solvers/corrector.md) is
+  // large where |s_r| is small, on the saddle between the modes in two dimensions, and moves
+  // particles across; score_sde's batch-averaged norms do not (docs/demo.md).
   console.log('Score-SDE samplers with the exact scores of p_t (1000 steps; ODE: Dormand-Prince, rtol = atol = 1e-5):');
   const [kVe, kVp] = random.split(kSde!, 2) as random.Key[];
   for (const [name, sde, k] of [
@@ -123,10 +123,13 @@ export function runNcsnMixture(outDir: string, particles = 20_000): void {
     const em = solvers.eulerMaruyamaSampleWithKey(sde, s, { steps: 1000 }, [n, 2], kEm!).x;
     const [kP, kPc2] = random.split(kPc!, 2) as random.Key[];
     const pred = solvers.pcSampleWithKey(sde, s, { steps: 1000, predictor: 'reverseDiffusion', corrector: 'none' }, [n, 2], kP!).x;
-    const pc = solvers.pcSampleWithKey(sde, s, { steps: 1000, predictor: 'reverseDiffusion', corrector: 'langevin', snr: 0.16 }, [n, 2], kPc2!).x;
+    const [kPcE, kPcB] = random.split(kPc2!, 2) as random.Key[];
+    const pc = solvers.pcSampleWithKey(sde, s, { steps: 1000, predictor: 'reverseDiffusion', corrector: 'langevin', snr: 0.16 }, [n, 2], kPcE!).x;
+    const pcBatch = solvers.pcSampleWithKey(sde, s, { steps: 1000, predictor: 'reverseDiffusion', corrector: 'langevin', snr: 0.16, correctorNorms: 'batch' }, [n, 2], kPcB!).x;
     const ode = solvers.odeSampleWithKey(sde, s, kOde!, [n, 2]);
     console.log(`  ${name}  EM ${fmt(modeFraction(em))}   reverse diffusion ${fmt(modeFraction(pred))}`);
-    console.log(`  ${' '.repeat(name.length)}  PC (+ Langevin corrector, snr 0.16) ${fmt(modeFraction(pc))}   ODE ${fmt(modeFraction(ode.x))} (${ode.nfe} evals)   (${secs()})`);
+    console.log(`  ${' '.repeat(name.length)}  PC, Langevin corrector snr 0.16, batch norms ${fmt(modeFraction(pcBatch))}   per-example norms ${fmt(modeFraction(pc))}`);
+    console.log(`  ${' '.repeat(name.length)}  ODE ${fmt(modeFraction(ode.x))} (${ode.nfe} evals)   (${secs()})`);
   }
 }
 

@@ -39,7 +39,16 @@ export interface LangevinOptions {
   readonly steps?: number;
   /** The number of discretization steps N of the sampler: required for VP and sub-VP (alpha_k = 1 - beta_k). */
   readonly N?: number;
+  /**
+   * How |z| and |s| in the step size are taken: 'example' (default), per row; 'batch', the
+   * mean of the row norms over the batch, as score_sde's reference code does. In low
+   * dimension the per-row step is large where |s_r| is small (between modes): use 'batch' there.
+   */
+  readonly norms?: CorrectorNorms;
 }
+
+/** Per-example or batch-averaged norms in the corrector's step size. */
+export type CorrectorNorms = 'example' | 'batch';
 
 /** Validated corrector options for an SDE. Internal: not part of the public API (not re-exported by the area index). */
 export interface CorrectorPlan {
@@ -47,6 +56,7 @@ export interface CorrectorPlan {
   readonly steps: number;
   /** N, or 0 when the SDE needs none (VE). */
   readonly N: number;
+  readonly norms: CorrectorNorms;
 }
 
 /**
@@ -57,13 +67,15 @@ export interface CorrectorPlan {
 export function readCorrectorOptions(
   api: string,
   spec: LinearSdeSpec,
-  values: { readonly snr: unknown; readonly steps: unknown; readonly N: unknown },
-  names: { readonly snr: string; readonly steps: string; readonly N: string },
+  values: { readonly snr: unknown; readonly steps: unknown; readonly N: unknown; readonly norms?: unknown },
+  names: { readonly snr: string; readonly steps: string; readonly N: string; readonly norms?: string },
 ): CorrectorPlan {
+  const norms = values.norms === undefined ? 'example' : values.norms;
+  if (norms !== 'example' && norms !== 'batch') throw new InvalidArgumentError(api, names.norms ?? 'options.norms', "'example' or 'batch'", values.norms);
   const snr = checkNumber(api, names.snr, values.snr, { min: 0 });
   const steps = values.steps === undefined ? 1 : checkStepCount(api, names.steps, values.steps);
   const N = spec.correctorAlpha === null ? 0 : spec.correctorAlpha.checkN(api, values.N, names.N);
-  return { snr, steps, N };
+  return { snr, steps, N, norms };
 }
 
 /**
@@ -97,11 +109,20 @@ export function langevinKernel(
     const z = drawNoise(api, 'noise', noise, first + j, x.shape);
     const next = (plan.steps - 1 - j) % 2 === 0 ? xOut : scratch;
     let check = 0;
+    // score_sde's batch form: the means of the row norms, one step size for every row.
+    let sMean = 0;
+    let zMean = 0;
+    if (plan.norms === 'batch') {
+      for (let r = 0; r < n; r++) {
+        sMean += rowNorm(s, r * D, (r + 1) * D) / n;
+        zMean += rowNorm(z, r * D, (r + 1) * D) / n;
+      }
+    }
     for (let r = 0; r < n; r++) {
       const start = r * D;
       const end = start + D;
-      const sNorm = rowNorm(s, start, end);
-      const zNorm = rowNorm(z, start, end);
+      const sNorm = plan.norms === 'batch' ? sMean : rowNorm(s, start, end);
+      const zNorm = plan.norms === 'batch' ? zMean : rowNorm(z, start, end);
       if (sNorm === 0 && D > 0) {
         throw new InvalidArgumentError(
           api,
@@ -170,8 +191,8 @@ export function langevinCorrector(sde: Sde, score: TimeScoreFn, x: Float64NdArra
   const fn = checkScoreFn(api, 'score', score);
   const d = checkPoints(api, 'x', x);
   const tt = checkTime(api, 't', t);
-  const o = checkOptionsRecord(api, options, '{ snr: number, steps?: number, N?: number }');
-  const plan = readCorrectorOptions(api, spec, { snr: o.snr, steps: o.steps, N: o.N }, { snr: 'options.snr', steps: 'options.steps', N: 'options.N' });
+  const o = checkOptionsRecord(api, options, "{ snr: number, steps?: number, N?: number, norms?: 'example' | 'batch' }");
+  const plan = readCorrectorOptions(api, spec, { snr: o.snr, steps: o.steps, N: o.N, norms: o.norms }, { snr: 'options.snr', steps: 'options.steps', N: 'options.N', norms: 'options.norms' });
   const source = checkNoiseSource(api, 'noise', noise);
   const xOut = new Float64Array(d.data.length);
   const mean = new Float64Array(d.data.length);

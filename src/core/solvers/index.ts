@@ -12,7 +12,7 @@
 export type { SampleResult } from './checks.js';
 export { eulerMaruyamaStep, eulerMaruyamaSample, eulerMaruyamaSampleWithKey, type EulerMaruyamaOptions } from './euler-maruyama.js';
 export { reverseDiffusionPredictor, ancestralPredictor } from './predictors.js';
-export { langevinCorrector, type LangevinOptions } from './corrector.js';
+export { langevinCorrector, type LangevinOptions, type CorrectorNorms } from './corrector.js';
 export { pcSample, pcSampleWithKey, type PcOptions, type PredictorName, type CorrectorName } from './pc.js';
 export {
   odeMethods,

@@ -34,7 +34,7 @@ import {
   specOf,
   type SampleResult,
 } from './checks.js';
-import { langevinKernel, readCorrectorOptions, type CorrectorPlan } from './corrector.js';
+import { langevinKernel, readCorrectorOptions, type CorrectorNorms, type CorrectorPlan } from './corrector.js';
 import { ancestralKernel, checkAncestral, reverseDiffusionKernel } from './predictors.js';
 
 /** The predictors `pcSample` can use. */
@@ -54,6 +54,8 @@ export interface PcOptions {
   readonly snr?: number;
   /** Langevin steps M per grid time (default 1). */
   readonly correctorSteps?: number;
+  /** The corrector's norms: 'example' (default) or 'batch' (score_sde's; see `LangevinOptions.norms`). */
+  readonly correctorNorms?: CorrectorNorms;
   /** The last grid time eps in (0, 1) (default: the SDE's eps). */
   readonly eps?: number;
   /** Return the state after every grid time as `trajectory` (default false). */
@@ -113,7 +115,7 @@ interface PcPlan {
 }
 
 function readPcOptions(api: string, record: Sde, spec: LinearSdeSpec, options: unknown): PcPlan {
-  const o = checkOptionsRecord(api, options, "{ steps, predictor, corrector, snr?, correctorSteps?, eps?, trajectory? }");
+  const o = checkOptionsRecord(api, options, "{ steps, predictor, corrector, snr?, correctorSteps?, correctorNorms?, eps?, trajectory? }");
   const steps = checkStepCount(api, 'options.steps', o.steps);
   if (!isKey(PREDICTORS, o.predictor)) {
     throw new InvalidArgumentError(api, 'options.predictor', "'reverseDiffusion', 'ancestral', 'eulerMaruyama' or 'none'", o.predictor);
@@ -127,8 +129,8 @@ function readPcOptions(api: string, record: Sde, spec: LinearSdeSpec, options: u
     ? readCorrectorOptions(
         api,
         spec,
-        { snr: o.snr, steps: o.correctorSteps, N: steps },
-        { snr: 'options.snr', steps: 'options.correctorSteps', N: 'options.steps' },
+        { snr: o.snr, steps: o.correctorSteps, N: steps, norms: o.correctorNorms },
+        { snr: 'options.snr', steps: 'options.correctorSteps', N: 'options.steps', norms: 'options.correctorNorms' },
       )
     : null;
   return {

@@ -52,6 +52,29 @@ describe('the step size', () => {
     },
   );
 
+  test.prop([fc.constantFrom('vp', 'subVp', 've'), arbRows, arbTime(), fc.double({ min: 1e-3, max: 2, noNaN: true })])(
+    "solvers/corrector#step-size: with norms 'batch', one eps = 2 alpha (snr mean_r |z_r| / mean_r |s_r|)^2 for every row (score_sde's form)",
+    (kind, { n, x, s, z }, t, snr) => {
+      const N = 1000;
+      const sde = kind === 'vp' ? vp() : kind === 'subVp' ? subVp() : ve();
+      const shape = [n, 3];
+      const out = langevinCorrector(sde, () => ndarray(Float64Array.from(s), shape), ndarray(Float64Array.from(x), shape), t, { snr, N, norms: 'batch' }, () => ndarray(Float64Array.from(z), shape));
+      const alpha = kind === 've' ? 1 : 1 - fromBetas(linearBetas(N, 0.1 / N, 20 / N)).beta[timeStep(t, N)]!;
+      let sMean = 0;
+      let zMean = 0;
+      for (let r = 0; r < n; r++) {
+        sMean += Math.hypot(s[3 * r]!, s[3 * r + 1]!, s[3 * r + 2]!) / n;
+        zMean += Math.hypot(z[3 * r]!, z[3 * r + 1]!, z[3 * r + 2]!) / n;
+      }
+      const eps = 2 * alpha * snr * snr * (zMean / sMean) ** 2;
+      for (let i = 0; i < 3 * n; i++) {
+        // eps to ~(12 + 2 n) EPS relative (norms, n-term means, a quotient, squares); then a product and a sum.
+        expectClose(out.xMean.data[i]!, x[i]! + eps * s[i]!, { atol: (16 + 2 * n) * EPS * (Math.abs(x[i]!) + eps * Math.abs(s[i]!)) }, { eps });
+      }
+      expect(() => langevinCorrector(sde, () => ndarray(Float64Array.from(s), shape), ndarray(Float64Array.from(x), shape), t, { snr, N, norms: 'mean' as never }, () => ndarray(Float64Array.from(z), shape))).toThrow('`options.norms`');
+    },
+  );
+
   test('solvers/corrector#step-size: M steps are M single steps with noise(0), ..., noise(M - 1) (bit for bit)', () => {
     const sde = ve();
     const shape = [6, 4];
