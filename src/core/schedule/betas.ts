@@ -87,7 +87,7 @@ export function cosineBetas(T: number, s = 0.008, maxBeta = 0.999): Float64Array
 
 /**
  * Sohl-Dickstein et al. (2015, Section 2.4.1 and Appendix) erasure schedule
- * beta_t = 1/(T - t + 1): each step erases a constant fraction of the remaining signal,
+ * beta_t = 1/(T - t + 1): each step erases 1/T of the original signal (the fraction beta_t of what remains),
  * so that alphaBar_t = prod_{s<=t} (T - s)/(T - s + 1) = 1 - t/T and beta_T = 1. It is the
  * schedule of binomial diffusion; `fromBetas` rejects beta_T = 1 (alphaBar_T = 0 makes
  * log alphaBar_T infinite), so a Gaussian DDPM uses its first T - 1 steps.
