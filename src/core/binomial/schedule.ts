@@ -6,9 +6,7 @@
  * @see proofs/binomial/schedule.md
  * @see docs/binomial/forward.md
  */
-import { InvalidArgumentError, got } from '../errors.js';
-import { checkFloat64Array } from '../../_internal/validate.js';
-import { MAX_STEPS } from '../schedule/betas.js';
+import { checkBetaArray, logCumulativeOneMinus } from '../../_internal/betas.js';
 
 /**
  * The smallest beta_t accepted: 2^-1021, so that the flip probability beta_t / 2 is a
@@ -101,24 +99,10 @@ export function isBinomialSchedule(s: unknown): s is BinomialSchedule {
  */
 export function fromBetas(betas: Float64Array): BinomialSchedule {
   const api = 'binomial.fromBetas';
-  checkFloat64Array(api, 'betas', betas);
-  if (betas.length < 2 || betas.length > MAX_STEPS + 1) {
-    throw new InvalidArgumentError(api, 'betas', `length T + 1 in 2..${MAX_STEPS + 1} (index 0 unused)`, got(`length ${betas.length}`));
-  }
-  if (betas[0] !== 0) {
-    throw new InvalidArgumentError(api, 'betas', 'betas[0] = 0 (there is no step 0; the schedule is indexed by t = 1..T)', betas[0]);
-  }
+  checkBetaArray(api, betas, (b) => b >= MIN_BINOMIAL_BETA && b <= 1, `[${MIN_BINOMIAL_BETA}, 1]`);
   const T = betas.length - 1;
-  for (let t = 1; t <= T; t++) {
-    const b = betas[t]!;
-    if (!(b >= MIN_BINOMIAL_BETA && b <= 1)) {
-      throw new InvalidArgumentError(api, 'betas', `every beta_t in [${MIN_BINOMIAL_BETA}, 1] for t = 1..T`, got(`${b} at t = ${t}`));
-    }
-  }
   const n = T + 1;
   const beta = Float64Array.from(betas);
-  const logOneMinusBeta = new Float64Array(n);
-  const logGamma = new Float64Array(n);
   const gamma = new Float64Array(n);
   const flip = new Float64Array(n);
   const logFlip = new Float64Array(n);
@@ -130,24 +114,11 @@ export function fromBetas(betas: Float64Array): BinomialSchedule {
   gamma[0] = 1;
   logFlip[0] = -Infinity;
   logMarginalFlip[0] = -Infinity;
-  // Neumaier's compensated running sum of log(1 - beta_s); once a beta_s = 1 the sum is
-  // -Infinity for good (the signal is erased), and the compensation is not touched (it
-  // would read -inf - (-inf) = NaN).
-  let sum = 0;
-  let comp = 0;
+  // log gamma_t: the compensated running sum of log(1 - beta_s), -Infinity from the first beta_s = 1.
+  const { logOneMinus: logOneMinusBeta, logCumulative: logGamma } = logCumulativeOneMinus(beta);
   for (let t = 1; t <= T; t++) {
     const b = beta[t]!;
-    const l = Math.log1p(-b);
-    logOneMinusBeta[t] = l;
-    if (sum === -Infinity || l === -Infinity) {
-      sum = -Infinity;
-    } else {
-      const next = sum + l;
-      comp += Math.abs(sum) >= Math.abs(l) ? sum - next + l : l - next + sum;
-      sum = next;
-    }
-    const lg = sum === -Infinity ? -Infinity : sum + comp;
-    logGamma[t] = lg;
+    const lg = logGamma[t]!;
     gamma[t] = Math.exp(lg);
     flip[t] = 0.5 * b;
     logFlip[t] = Math.log(0.5 * b);

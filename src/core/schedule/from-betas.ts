@@ -2,8 +2,7 @@
  * Every quantity of a discrete-time Gaussian diffusion derived once from its betas.
  */
 import { InvalidArgumentError, got } from '../errors.js';
-import { checkFloat64Array } from '../../_internal/validate.js';
-import { MAX_STEPS } from './betas.js';
+import { checkBetaArray, logCumulativeOneMinus } from '../../_internal/betas.js';
 
 /**
  * The smallest log alphaBar_t a schedule may reach: 1/sqrt(alphaBar_t) = exp(-log alphaBar_t / 2)
@@ -73,20 +72,8 @@ export interface Schedule {
  */
 export function fromBetas(betas: Float64Array): Schedule {
   const api = 'schedule.fromBetas';
-  checkFloat64Array(api, 'betas', betas);
-  if (betas.length < 2 || betas.length > MAX_STEPS + 1) {
-    throw new InvalidArgumentError(api, 'betas', `length T + 1 in 2..${MAX_STEPS + 1} (index 0 unused)`, got(`length ${betas.length}`));
-  }
-  if (betas[0] !== 0) {
-    throw new InvalidArgumentError(api, 'betas', 'betas[0] = 0 (there is no step 0; the schedule is indexed by t = 1..T)', betas[0]);
-  }
+  checkBetaArray(api, betas, (b) => b > 0 && b < 1, '(0, 1)');
   const T = betas.length - 1;
-  for (let t = 1; t <= T; t++) {
-    const b = betas[t]!;
-    if (!(b > 0 && b < 1)) {
-      throw new InvalidArgumentError(api, 'betas', 'every beta_t in (0, 1) for t = 1..T', got(`${b} at t = ${t}`));
-    }
-  }
   const n = T + 1;
   const beta = Float64Array.from(betas);
   const alpha = new Float64Array(n);
@@ -107,18 +94,12 @@ export function fromBetas(betas: Float64Array): Schedule {
   alphaBar[0] = 1;
   sqrtAlphaBar[0] = 1;
   sqrtRecipAlphaBar[0] = 1;
-  // Neumaier's compensated running sum of log alpha_s: sum + comp carries the error.
-  let sum = 0;
-  let comp = 0;
+  // log alphaBar_t: the compensated running sum of log alpha_s.
+  const { logOneMinus, logCumulative } = logCumulativeOneMinus(beta);
   for (let t = 1; t <= T; t++) {
-    const b = beta[t]!;
-    alpha[t] = 1 - b;
-    const la = Math.log1p(-b);
-    logAlpha[t] = la;
-    const next = sum + la;
-    comp += Math.abs(sum) >= Math.abs(la) ? sum - next + la : la - next + sum;
-    sum = next;
-    const logAB = sum + comp;
+    alpha[t] = 1 - beta[t]!;
+    logAlpha[t] = logOneMinus[t]!;
+    const logAB = logCumulative[t]!;
     if (!(logAB >= MIN_LOG_ALPHA_BAR)) {
       // Beyond this 1/sqrt(alphaBar_t) (and x_0 from eps) overflows float64: no finite
       // schedule record exists, so the betas are rejected rather than stored as Infinity.
